@@ -1,0 +1,54 @@
+# storyarchive — the two quick-start commands are `make demo` and `make test`.
+# Each one installs what it needs (a local virtual environment from requirements.lock).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+REPLAY_VENV := .venv-replay
+PIP_QUIET := --quiet --disable-pip-version-check
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench lint lock install install-replay system-deps clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_QUIET) -r requirements.lock 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/pip install $(PIP_QUIET) --no-deps -e . 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -c "import scrapy, trafilatura, warcio, boto3, storyarchive"
+	touch $(STAMP)
+
+# pywb pins versions that conflict with the crawler's, so replay gets its own environment.
+install-replay: $(REPLAY_VENV)/.installed
+
+$(REPLAY_VENV)/.installed: requirements-replay.lock
+	test -x $(REPLAY_VENV)/bin/python || $(PYTHON) -m venv $(REPLAY_VENV)
+	$(REPLAY_VENV)/bin/pip install $(PIP_QUIET) -r requirements-replay.lock 2>&1 | grep -v "is ignored: it is neither" || true
+	$(REPLAY_VENV)/bin/wb-manager --help >/dev/null
+	touch $@
+
+# System packages the tests drive for real: redis-server, chromium, wget (Debian packages).
+system-deps:
+	scripts/ensure-system-deps
+
+demo: install
+	$(BIN)/storyarchive demo
+
+test: install install-replay system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install install-replay system-deps
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy storyarchive spiders pipelines
+
+# Re-resolve the pins (run after changing dependencies in pyproject.toml).
+lock:
+	$(BIN)/pip freeze --exclude-editable | grep -v "^-e " > requirements.lock
+
+clean:
+	rm -rf $(VENV) $(REPLAY_VENV) archive .bench

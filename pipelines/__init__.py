@@ -1,0 +1,1 @@
+"""Item pipelines, in flow order: extract -> relevance -> dedup -> store (see settings.py)."""

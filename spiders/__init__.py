@@ -1,0 +1,1 @@
+"""Scrapy spiders: `story` discovers a story's coverage, `capture` archives given URLs."""

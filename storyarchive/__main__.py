@@ -1,0 +1,5 @@
+import sys
+
+from storyarchive.cli import main
+
+sys.exit(main())

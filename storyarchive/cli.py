@@ -1,0 +1,64 @@
+"""`storyarchive` command line. Each subcommand lives in storyarchive/commands/<name>.py and
+registers itself with `register(subparsers)`; this module only assembles them."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from storyarchive import __version__
+
+# Order here is the order in `storyarchive --help`.
+COMMAND_MODULES = [
+    "demo", "crawl", "capture", "show", "warc", "wacz", "dedup", "store", "replay", "reextract",
+]
+
+
+class UserError(Exception):
+    """An error the user can fix; printed without a traceback, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="storyarchive",
+        description="Capture all the news coverage of a story: WARC, extraction, dedup, storage.",
+    )
+    parser.add_argument("--version", action="version", version=f"storyarchive {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"storyarchive.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"storyarchive.commands.{name}":
+                continue  # that command is not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def add_store_argument(parser: argparse.ArgumentParser) -> None:
+    """The --store option every command shares."""
+    parser.add_argument(
+        "--store",
+        metavar="URI",
+        default=None,
+        help="archive location: a directory or s3://bucket/prefix "
+        "(default: $STORYARCHIVE_STORE, else ./archive)",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"storyarchive: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the storyarchive CLI; each module has register(subparsers)."""

@@ -1,0 +1,75 @@
+"""The archive's object layout: the same keys in every store backend (documented in README).
+
+    stories/<slug>/warc/<PREFIX-TIMESTAMP-SERIAL-HOST>.warc.gz   closed WARC files
+    stories/<slug>/indexes/<same stem>.cdxj                      CDXJ index of each WARC
+    stories/<slug>/articles/<doc_id>/v<NNNN>.json                cleaned JSON, one version per capture
+    stories/<slug>/crawls/<crawl_id>.json                        manifest of one crawl or capture run
+    stories/<slug>/wacz/<name>.wacz                              WACZ packages
+
+Keys always use '/', never start with '/', and never contain '..'.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+_VERSION = re.compile(r"/v(\d{4,})\.json$")
+
+
+def check_slug(slug: str) -> str:
+    """Return `slug` if it is a valid story slug, else raise ValueError saying why."""
+    if not _SLUG.match(slug):
+        raise ValueError(
+            f"story slug {slug!r} must be 1-80 characters of a-z, 0-9 and '-', "
+            "starting with a letter or digit"
+        )
+    return slug
+
+
+def story_prefix(slug: str) -> str:
+    return f"stories/{check_slug(slug)}/"
+
+
+def doc_id(canonical_url: str) -> str:
+    """Stable document id: the first 20 hex digits of SHA-256 of the canonical URL."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:20]
+
+
+def warc_key(slug: str, filename: str) -> str:
+    return f"{story_prefix(slug)}warc/{filename}"
+
+
+def cdxj_key(slug: str, warc_filename: str) -> str:
+    stem = warc_filename.removesuffix(".gz").removesuffix(".warc")
+    return f"{story_prefix(slug)}indexes/{stem}.cdxj"
+
+
+def article_prefix(slug: str, document_id: str) -> str:
+    return f"{story_prefix(slug)}articles/{document_id}/"
+
+
+def article_key(slug: str, document_id: str, version: int) -> str:
+    return f"{article_prefix(slug, document_id)}v{version:04d}.json"
+
+
+def article_version(key: str) -> int | None:
+    """The version number in an article key, or None if `key` is not one."""
+    m = _VERSION.search(key)
+    return int(m.group(1)) if m else None
+
+
+def crawl_manifest_key(slug: str, crawl_id: str) -> str:
+    return f"{story_prefix(slug)}crawls/{crawl_id}.json"
+
+
+def wacz_key(slug: str, name: str) -> str:
+    return f"{story_prefix(slug)}wacz/{name}"
+
+
+def check_key(key: str) -> str:
+    """Return `key` if it is a safe relative object key, else raise ValueError."""
+    if not key or key.startswith("/") or "\\" in key or any(p in ("", ".", "..") for p in key.split("/")):
+        raise ValueError(f"invalid object key {key!r}")
+    return key

@@ -1,0 +1,73 @@
+"""The ArchiveStore interface shared by the local and the S3 backends."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class StoreError(Exception):
+    """A store operation failed; the message says what to do about it."""
+
+
+class StoreConflictError(StoreError):
+    """An object already exists at the key with different content; it was left untouched."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store could not be reached (network, endpoint down); the operation may be retried."""
+
+
+@dataclass(frozen=True)
+class PutResult:
+    key: str
+    size: int
+    sha256: str  # hex
+    created: bool  # False when an identical object was already there (idempotent retry)
+
+
+class ArchiveStore(abc.ABC):
+    """Create-only object storage addressed by '/'-separated keys (see storyarchive.layout).
+
+    Every put is create-only: writing a key that holds identical bytes is a no-op that
+    returns created=False; writing different bytes raises StoreConflictError and keeps the
+    existing object. Nothing in the archive is ever silently overwritten.
+    """
+
+    uri: str
+
+    @abc.abstractmethod
+    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> PutResult:
+        """Store the file at `path` under `key` (streamed, never read whole into memory)."""
+
+    @abc.abstractmethod
+    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> PutResult:
+        """Store `data` under `key`."""
+
+    @abc.abstractmethod
+    def get_bytes(self, key: str) -> bytes:
+        """The whole object (for small objects: JSON, manifests). KeyError if absent."""
+
+    @abc.abstractmethod
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        """`length` bytes from `offset` (one WARC record). KeyError if absent."""
+
+    @abc.abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abc.abstractmethod
+    def size(self, key: str) -> int:
+        """Size in bytes. KeyError if absent."""
+
+    @abc.abstractmethod
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key under `prefix`, in lexicographic order."""
+
+    def local_path(self, key: str) -> Path | None:
+        """A path on this machine holding the object, if the backend has one (local store)."""
+        return None
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections; the default has nothing to release."""

@@ -1,0 +1,118 @@
+"""The embedded default store: a directory on the local disk, same layout as S3."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from storyarchive.layout import check_key
+from storyarchive.store.base import ArchiveStore, PutResult, StoreConflictError
+
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    """SHA-256 (hex) and size of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+class LocalStore(ArchiveStore):
+    """Objects are files under `root`; writes go to a temp file, are fsynced, then linked
+    into place with os.link, which fails if the key exists, so a put is atomic and
+    create-only even with several processes writing."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).resolve()
+        self.uri = str(self.root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def local_path(self, key: str) -> Path | None:
+        p = self._path(key)
+        return p if p.exists() else None
+
+    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> PutResult:
+        with open(path, "rb") as f:
+            return self._put_stream(key, f)
+
+    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> PutResult:
+        import io
+
+        return self._put_stream(key, io.BytesIO(data))
+
+    def _put_stream(self, key: str, stream) -> PutResult:  # type: ignore[no-untyped-def]
+        dest = self._path(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        h = hashlib.sha256()
+        size = 0
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(_CHUNK):
+                    h.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            digest = h.hexdigest()
+            try:
+                os.link(tmp, dest)
+            except FileExistsError:
+                existing, _ = sha256_file(dest)
+                if existing == digest:
+                    return PutResult(key, size, digest, created=False)
+                raise StoreConflictError(
+                    f"{self.uri}/{key} already exists with different content "
+                    f"(sha256 {existing[:12]}…, new {digest[:12]}…); kept the existing object"
+                ) from None
+            return PutResult(key, size, digest, created=True)
+        finally:
+            os.unlink(tmp)
+
+    def get_bytes(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise KeyError(key) from None
+
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        try:
+            with open(self._path(key), "rb") as f:
+                f.seek(offset)
+                return f.read(length)
+        except FileNotFoundError:
+            raise KeyError(key) from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def size(self, key: str) -> int:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            raise KeyError(key) from None
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        base = self.root
+        keys = []
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel_dir = os.path.relpath(dirpath, base)
+            for name in filenames:
+                if name.startswith("."):
+                    continue
+                key = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+                if key.startswith(prefix):
+                    keys.append(key)
+        yield from sorted(keys)
