@@ -1,0 +1,110 @@
+"""What the story and capture spiders share: the collection they archive into, turning a
+response into an ArticleItem, and counting every failure under its reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from storyarchive.urls import canonical_from_page, canonicalize_url
+from twisted.python.failure import Failure
+
+from storyarchive.items import ArticleItem
+from storyarchive.layout import check_slug
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Response flags set by Scrapy when a body did not arrive whole: our size cap stopped it
+# (download_stopped) or the connection ended before Content-Length was reached (dataloss).
+TRUNCATION_FLAGS = {"download_stopped": "truncated: over the size limit", "dataloss": "truncated: connection lost"}
+
+
+def new_crawl_id() -> str:
+    """Sortable and unique: UTC timestamp plus 6 random hex digits."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ArchiveSpider(scrapy.Spider):
+    """Base of our spiders. `story_slug` names the archive collection; `rejected` keeps
+    every URL not stored as an article, with its reason, for the crawl manifest."""
+
+    story_slug: str
+    crawl_id: str
+
+    def __init__(self, *args: Any, crawl_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.crawl_id = crawl_id or new_crawl_id()
+        self.rejected: list[dict[str, Any]] = []
+
+    def set_slug(self, slug: str) -> None:
+        self.story_slug = check_slug(slug)
+
+    def reject(self, url: str, reason: str, **extra: Any) -> None:
+        """Count a URL that will not become an article, under storyarchive/rejected/<reason>."""
+        self.crawler.stats.inc_value(f"storyarchive/rejected/{reason.split(':')[0]}")
+        self.rejected.append({"url": url, "reason": reason, **extra})
+
+    def on_error(self, failure: Failure) -> None:
+        """Errback: every request that failed is counted with its reason; the crawl goes on."""
+        request = failure.request  # type: ignore[attr-defined]
+        from scrapy.exceptions import IgnoreRequest
+        from scrapy.spidermiddlewares.httperror import HttpError
+
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            self.reject(request.url, f"http-{status}", status=status)
+        elif failure.check(IgnoreRequest) and "redirect" in str(failure.value).lower():
+            self.reject(request.url, "redirect-loop", detail=str(failure.value))
+        else:
+            name = failure.type.__name__ if failure.type else "error"
+            self.crawler.stats.inc_value(f"storyarchive/errors/{name}")
+            self.rejected.append({"url": request.url, "reason": f"error: {name}",
+                                  "detail": str(failure.value)[:300]})
+            self.logger.warning("fetch failed: %s: %s", request.url, failure.value)
+
+    def canonical_of(self, response: Response) -> str:
+        """The page's canonical URL: its rel=canonical if usable, else its own URL, normalized."""
+        href = None
+        if _is_html(response):
+            href = response.xpath("//link[@rel='canonical']/@href").get()
+        return canonical_from_page(response.url, href) if href else canonicalize_url(response.url)
+
+    def article_item(self, response: Response, canonical_url: str) -> ArticleItem:
+        """The item for a fetched page; non-HTML and truncated bodies carry a skip reason."""
+        meta = response.meta
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        mime = content_type.split(";")[0].strip().lower()
+        declared = None
+        if "charset=" in content_type.lower():
+            declared = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+        skipped = next((why for flag, why in TRUNCATION_FLAGS.items() if flag in response.flags), None)
+        if skipped is None and mime and mime not in HTML_TYPES:
+            skipped = f"not-html: {mime}"
+        redirects = meta.get("redirect_urls") or []
+        return ArticleItem(
+            story=self.story_slug,
+            url=redirects[0] if redirects else response.url,
+            final_url=response.url,
+            canonical_url=canonical_url,
+            fetched_at=meta.get("storyarchive_fetched_at") or utc_now(),
+            status=response.status,
+            content_type=content_type,
+            encoding=declared,
+            body=None if skipped else response.body,
+            spider=self.name,
+            discovered_via=meta.get("via"),
+            discovered_date=str(meta["date"]) if meta.get("date") else None,
+            warc=meta.get("storyarchive_warc"),
+            skipped_reason=skipped,
+        )
+
+
+def _is_html(response: Response) -> bool:
+    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    return any(t in ctype for t in HTML_TYPES) or (not ctype and b"<html" in response.body[:2048].lower())

@@ -1,0 +1,64 @@
+"""The capture spider: archives exactly the URLs it is given (on-demand capture), with no
+relevance filter. Each page still goes through extraction, dedup and the store.
+
+    scrapy crawl capture -a urls="https://a.example/x https://b.example/y" -a story=my-slug
+    scrapy crawl capture -a url_file=urls.txt -a story=my-slug
+    storyarchive capture URL... --story my-slug
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from storyarchive.story import StoryDefinition, load_story
+
+from spiders.base import ArchiveSpider
+
+DEFAULT_COLLECTION = "captures"
+
+
+def read_url_file(path: str | Path) -> list[str]:
+    """URLs of a text file, one per line; blank lines and # comments are ignored."""
+    urls = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            urls.append(line)
+    return urls
+
+
+class CaptureSpider(ArchiveSpider):
+    name = "capture"
+
+    def __init__(self, urls: str | list[str] = "", url_file: str | None = None,
+                 story: str | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        given = urls.split() if isinstance(urls, str) else list(urls)
+        if url_file:
+            given += read_url_file(url_file)
+        if not given:
+            raise ValueError("the capture spider needs -a urls='URL ...' or -a url_file=PATH")
+        for url in given:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"not an http(s) URL: {url!r}")
+        self.urls = given
+        # The story is a slug (the collection to archive into) or a story file, whose terms
+        # are then used to score relevance (kept in the JSON, never used to drop a page).
+        self.story: StoryDefinition | None = None
+        if story and (story.endswith(".toml") or Path(story).is_file()):
+            self.story = load_story(story)
+            self.set_slug(self.story.slug)
+        else:
+            self.set_slug(story or DEFAULT_COLLECTION)
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.urls:
+            yield scrapy.Request(url, self.parse_page, errback=self.on_error,
+                                 meta={"via": "capture"}, dont_filter=True)
+
+    def parse_page(self, response: Response) -> Iterable[Any]:
+        yield self.article_item(response, self.canonical_of(response))

@@ -1,0 +1,127 @@
+"""The story spider: discovers a story's coverage from its feeds, news sitemaps, search
+feeds and seed pages, and fetches each article once (by canonical URL).
+
+    scrapy crawl story -a story=stories/demo.toml
+    storyarchive crawl stories/demo.toml
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from storyarchive.story import StoryDefinition, load_story
+from storyarchive.urls import canonicalize_url
+
+from spiders.base import ArchiveSpider
+from storyarchive.discovery import DiscoveredLink, parse_feed, parse_sitemap
+
+# Links from seed pages worth fetching as candidate articles: a slug of 3+ words, or a
+# dated path, or an .html page. Section fronts, tags and authors are not articles.
+_ARTICLE_PATH = re.compile(r"(/[^/]*\w+-\w+-\w+[^/]*/?$)|(/\d{4}/\d{2}/)|(\.html?$)")
+_NOT_ARTICLE = re.compile(r"/(tag|tags|author|authors|category|section|search|login|static|feed)/")
+
+
+class StorySpider(ArchiveSpider):
+    name = "story"
+
+    def __init__(self, story: str | StoryDefinition | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if story is None:
+            raise ValueError("the story spider needs -a story=PATH/TO/STORY.toml")
+        self.story: StoryDefinition = story if isinstance(story, StoryDefinition) else load_story(story)
+        self.set_slug(self.story.slug)
+        self.seen_canonical: set[str] = set()
+
+    async def start(self) -> AsyncIterator[Any]:
+        sources = self.story.sources
+        for url in sources.feeds:
+            yield scrapy.Request(url, self.parse_feed, errback=self.on_error, meta={"via": "feed"})
+        for url in self.story.search_urls():
+            yield scrapy.Request(url, self.parse_feed, errback=self.on_error, meta={"via": "search"})
+        for url in sources.sitemaps:
+            yield scrapy.Request(url, self.parse_sitemap, errback=self.on_error, meta={"via": "sitemap"})
+        for url in sources.seeds:
+            yield scrapy.Request(url, self.parse_seed, errback=self.on_error,
+                                 meta={"via": "seed", "seed_depth": 0})
+
+    # ---------------------------------------------------------------- discovery
+    def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
+        links = parse_feed(response.body, response.url)
+        self.crawler.stats.inc_value("storyarchive/discovery/feed_links", len(links))
+        yield from self._candidates(links, response.meta["via"])
+
+    def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
+        content = parse_sitemap(response.body, response.url)
+        for child in content.children:
+            # A child sitemap last modified before the window opened holds nothing newer.
+            if child.date and self.story.window.start and child.date < self.story.window.start:
+                self.crawler.stats.inc_value("storyarchive/discovery/sitemaps_skipped_old")
+                continue
+            yield scrapy.Request(child.url, self.parse_sitemap, errback=self.on_error,
+                                 meta={"via": "sitemap"})
+        self.crawler.stats.inc_value("storyarchive/discovery/sitemap_links", len(content.urls))
+        yield from self._candidates(content.urls, "sitemap")
+
+    def parse_seed(self, response: Response) -> Iterable[scrapy.Request]:
+        depth = response.meta.get("seed_depth", 0)
+        host = urlsplit(response.url).netloc
+        links = []
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href)
+            path = urlsplit(url).path
+            if urlsplit(url).netloc != host or _NOT_ARTICLE.search(path):
+                continue
+            if _ARTICLE_PATH.search(path):
+                links.append(DiscoveredLink(url))
+        self.crawler.stats.inc_value("storyarchive/discovery/seed_links", len(links))
+        yield from self._candidates(links, "link", seed_depth=depth + 1)
+
+    def _candidates(self, links: Iterable[DiscoveredLink], via: str, **meta: Any) -> Iterable[scrapy.Request]:
+        """Requests for candidate articles: canonicalized, in scope, and in the date window
+        when the source announced a date."""
+        for link in links:
+            url = canonicalize_url(link.url)
+            if not url.startswith(("http://", "https://")):
+                continue
+            if not self.story.domain_allowed(url):
+                self.reject(url, "out-of-scope: domain not allowed")
+                continue
+            if link.date is not None and self.story.in_window(link.date) is False:
+                self.reject(url, "out-of-window", date=link.date.isoformat())
+                continue
+            yield scrapy.Request(url, self.parse_article, errback=self.on_error,
+                                 meta={"via": via, "date": link.date, **meta})
+
+    # ---------------------------------------------------------------- articles
+    def parse_article(self, response: Response) -> Iterable[Any]:
+        canonical = self.canonical_of(response)
+        own = canonicalize_url(response.url)
+        if canonical != own and not response.meta.get("canonical_hop"):
+            # An AMP copy, a syndicated mirror or a tracking variant that names its original:
+            # archive the original instead (the dupefilter drops it if already requested).
+            self.crawler.stats.inc_value("storyarchive/discovery/followed_canonical")
+            if canonical in self.seen_canonical:
+                return
+            if self.story.domain_allowed(canonical):
+                yield scrapy.Request(canonical, self.parse_article, errback=self.on_error,
+                                     meta={"via": response.meta.get("via"), "date": response.meta.get("date"),
+                                           "canonical_hop": True})
+            return
+        if canonical in self.seen_canonical:
+            self.crawler.stats.inc_value("storyarchive/discovery/duplicate_canonical")
+            return
+        self.seen_canonical.add(canonical)
+        yield self.article_item(response, canonical)
+        depth = response.meta.get("seed_depth")
+        if depth is not None and depth < self.settings.getint("STORYARCHIVE_SEED_DEPTH"):
+            yield from self.parse_seed(response)
+
+    @staticmethod
+    def _date(value: Any) -> dt.date | None:
+        return value if isinstance(value, dt.date) else None

@@ -1,0 +1,142 @@
+"""Pure discovery: links and dates out of RSS/Atom feeds and (news) sitemaps.
+
+The story spider is a thin adapter over these functions. Every parser is lenient (real
+feeds are often broken) and returns what it could read; junk yields an empty result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from lxml import etree
+
+
+@dataclass(frozen=True)
+class DiscoveredLink:
+    url: str
+    date: dt.date | None = None  # publication date announced by the feed or sitemap
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class SitemapContent:
+    children: list[DiscoveredLink]  # child sitemaps of a sitemap index (date = lastmod)
+    urls: list[DiscoveredLink]  # pages of a urlset (date = news:publication_date or lastmod)
+
+
+_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    """A date from ISO 8601 (W3C datetime, sitemaps) or RFC 822 (RSS pubDate); None if
+    unreadable. Time zones are applied before taking the date (converted to UTC)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(dt.UTC)
+        return parsed.date()
+    except ValueError:
+        pass
+    m = _ISO_DATE.match(value)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC)
+    return parsed.date()
+
+
+def _root(body: bytes) -> etree._Element | None:
+    try:
+        root = etree.fromstring(body, parser=_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    return root
+
+
+def _text(el: etree._Element, *names: str) -> str | None:
+    for name in names:
+        found = el.xpath(f"./*[local-name()='{name}']")
+        if found and (found[0].text or "").strip():
+            return str(found[0].text).strip()
+    return None
+
+
+def parse_feed(body: bytes, base_url: str) -> list[DiscoveredLink]:
+    """Article links of an RSS 2.0, RSS 1.0 or Atom feed, in feed order."""
+    root = _root(body)
+    if root is None:
+        return []
+    links: list[DiscoveredLink] = []
+    for item in root.xpath("//*[local-name()='item']"):  # RSS 2.0 and 1.0
+        href = _text(item, "link") or item.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
+        if not href:
+            guid = item.xpath("./*[local-name()='guid']")
+            if guid and guid[0].get("isPermaLink", "true") != "false":
+                href = (guid[0].text or "").strip() or None
+        if href:
+            date = parse_date(_text(item, "pubDate", "date", "published", "updated"))
+            links.append(DiscoveredLink(urljoin(base_url, href), date, _text(item, "title")))
+    for entry in root.xpath("//*[local-name()='entry']"):  # Atom
+        href = None
+        for link in entry.xpath("./*[local-name()='link']"):
+            if link.get("rel", "alternate") == "alternate" and link.get("href"):
+                href = link.get("href")
+                break
+        if href:
+            date = parse_date(_text(entry, "published", "updated"))
+            links.append(DiscoveredLink(urljoin(base_url, href), date, _text(entry, "title")))
+    return links
+
+
+def parse_sitemap(body: bytes, base_url: str) -> SitemapContent:
+    """Child sitemaps (of a sitemap index) and page URLs (of a urlset, with Google News
+    `news:publication_date` preferred over `lastmod`)."""
+    root = _root(body)
+    if root is None:
+        return SitemapContent([], [])
+    kind = etree.QName(root).localname
+    children: list[DiscoveredLink] = []
+    urls: list[DiscoveredLink] = []
+    if kind == "sitemapindex":
+        for sm in root.xpath("./*[local-name()='sitemap']"):
+            loc = _text(sm, "loc")
+            if loc:
+                children.append(DiscoveredLink(urljoin(base_url, loc), parse_date(_text(sm, "lastmod"))))
+    elif kind == "urlset":
+        for u in root.xpath("./*[local-name()='url']"):
+            loc = _text(u, "loc")
+            if not loc:
+                continue
+            news = u.xpath("./*[local-name()='news']")
+            date = title = None
+            if news:
+                date = parse_date(_text(news[0], "publication_date"))
+                title = _text(news[0], "title")
+            date = date or parse_date(_text(u, "lastmod"))
+            urls.append(DiscoveredLink(urljoin(base_url, loc), date, title))
+    return SitemapContent(children, urls)
+
+
+def sitemaps_from_robots(body: bytes, base_url: str) -> list[str]:
+    """`Sitemap:` lines of a robots.txt."""
+    out = []
+    for line in body.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "sitemap" and value.strip():
+            out.append(urljoin(base_url, value.strip()))
+    return out

@@ -1,0 +1,139 @@
+"""The cleaned JSON document: one per article capture, versioned, never overwritten.
+
+Schema (schema_version 1), documented in README.md ("Cleaned JSON"):
+
+    schema_version, doc_id, story, crawl_id, spider, url, final_url, canonical_url,
+    fetched_at, status, content_type, discovered_via, metadata{title, authors, published,
+    site_name, language, description}, relevance{score, relevant, matched, reason},
+    extractor{...}, blocks[{index, kind, text, relation, of_block, cluster, similarity}],
+    text, text_dedup, word_count, syndication, warc{filename, offset, length, record_id,
+    record_type}, replay_url
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from storyarchive import layout
+from storyarchive.items import ArticleItem, Block
+from storyarchive.store.base import ArchiveStore, StoreConflictError
+
+SCHEMA_VERSION = 1
+_DEDUP_DROPPED = {"repeat-in-page", "site-boilerplate"}
+
+
+def text_of(blocks: list[Block]) -> str:
+    """The whole body as one string, blocks separated by blank lines."""
+    return "\n\n".join(b.text for b in blocks)
+
+
+def text_dedup_of(blocks: list[Block]) -> str:
+    """The body with in-page repeats and site boilerplate removed; wire copy is kept so the
+    article stays whole."""
+    return "\n\n".join(b.text for b in blocks if b.relation not in _DEDUP_DROPPED)
+
+
+def _block_dict(b: Block) -> dict[str, Any]:
+    d: dict[str, Any] = {"index": b.index, "kind": b.kind, "text": b.text, "relation": b.relation}
+    if b.of_block is not None:
+        d["of_block"] = b.of_block
+    if b.cluster is not None:
+        d["cluster"] = b.cluster
+    if b.similarity is not None:
+        d["similarity"] = round(b.similarity, 4)
+    return d
+
+
+def build_document(item: ArticleItem, *, crawl_id: str, replay_url: str | None = None) -> dict[str, Any]:
+    """The JSON-ready document for an extracted item. ValueError if it has no extraction."""
+    ex = item.extraction
+    if ex is None:
+        raise ValueError(f"{item.url}: no extraction to build a document from")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "doc_id": layout.doc_id(item.canonical_url),
+        "story": item.story,
+        "crawl_id": crawl_id,
+        "spider": item.spider,
+        "url": item.url,
+        "final_url": item.final_url,
+        "canonical_url": item.canonical_url,
+        "fetched_at": item.fetched_at,
+        "status": item.status,
+        "content_type": item.content_type,
+        "discovered_via": item.discovered_via,
+        "metadata": {
+            "title": ex.title,
+            "authors": ex.authors,
+            "published": ex.published,
+            "site_name": ex.site_name,
+            "language": ex.language,
+            "description": ex.description,
+        },
+        "relevance": asdict(item.relevance) if item.relevance else None,
+        "extractor": ex.extractor,
+        "blocks": [_block_dict(b) for b in ex.blocks],
+        "text": text_of(ex.blocks),
+        "text_dedup": text_dedup_of(ex.blocks),
+        "word_count": ex.word_count,
+        "syndication": item.syndication,
+        "warc": asdict(item.warc) if item.warc else None,
+        "replay_url": replay_url,
+    }
+
+
+def encode_document(doc: dict[str, Any]) -> bytes:
+    """Stable bytes for a document: the same document always encodes to the same bytes."""
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def latest_version(store: ArchiveStore, slug: str, document_id: str) -> tuple[int, str | None]:
+    """(highest version number, its key) of a stored document; (0, None) if there is none."""
+    best, best_key = 0, None
+    for key in store.list_keys(layout.article_prefix(slug, document_id)):
+        v = layout.article_version(key)
+        if v is not None and v > best:
+            best, best_key = v, key
+    return best, best_key
+
+
+def write_document(store: ArchiveStore, doc: dict[str, Any]) -> tuple[str, bool]:
+    """Store `doc` as the next version of its document. Returns (key, written).
+
+    If the latest stored version holds exactly these bytes nothing is written (so re-running
+    extraction with unchanged settings is idempotent); otherwise a new version is created.
+    Versions are create-only, so two writers racing for one version number cannot clobber
+    each other: the loser moves on to the next number.
+    """
+    data = encode_document(doc)
+    slug, document_id = doc["story"], doc["doc_id"]
+    version, key = latest_version(store, slug, document_id)
+    if key is not None and store.get_bytes(key) == data:
+        return key, False
+    for _ in range(100):
+        version += 1
+        key = layout.article_key(slug, document_id, version)
+        try:
+            store.put_bytes(key, data, content_type="application/json")
+            return key, True
+        except StoreConflictError:
+            continue
+    raise StoreConflictError(f"could not find a free version for document {document_id}")
+
+
+def iter_latest_documents(store: ArchiveStore, slug: str):  # type: ignore[no-untyped-def]
+    """Yield (key, document dict) for the latest version of every document of a story."""
+    prefix = f"{layout.story_prefix(slug)}articles/"
+    latest: dict[str, tuple[int, str]] = {}
+    for key in store.list_keys(prefix):
+        v = layout.article_version(key)
+        if v is None:
+            continue
+        document_id = key[len(prefix):].split("/", 1)[0]
+        if document_id not in latest or v > latest[document_id][0]:
+            latest[document_id] = (v, key)
+    for document_id in sorted(latest):
+        key = latest[document_id][1]
+        yield key, json.loads(store.get_bytes(key))

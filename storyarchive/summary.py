@@ -1,0 +1,76 @@
+"""The end-of-crawl summary printed by `storyarchive crawl`, `capture` and `demo`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+from urllib.parse import urlsplit
+
+from storyarchive.runner import CrawlResult
+
+
+def _rejections(result: CrawlResult) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for key, value in result.stats.items():
+        for prefix in ("storyarchive/rejected/", "storyarchive/skipped/"):
+            if key.startswith(prefix):
+                counts[key[len(prefix):]] += int(value)
+    return counts
+
+
+def _relevance_reasons(result: CrawlResult) -> Counter[str]:
+    reasons: Counter[str] = Counter()
+    record = result.record
+    for entry in getattr(record, "skipped", []) or []:
+        reason = str(entry.get("reason", ""))
+        if "term" in reason or "score" in reason:
+            reasons[reason] += 1
+    return reasons
+
+
+def format_summary(result: CrawlResult, title: str) -> str:
+    stats = result.stats
+    record = result.record
+    docs: list[dict[str, Any]] = list(getattr(record, "documents", []) or [])
+    outlets = sorted({urlsplit(d["canonical_url"]).netloc for d in docs})
+    elapsed = stats.get("elapsed_time_seconds", 0.0)
+    lines = [f"{title}: crawl {getattr(result.spider, 'crawl_id', '?')} of "
+             f"'{getattr(result.spider, 'story_slug', '?')}' finished in {elapsed:.1f} s"]
+    lines.append(f"  fetched          {stats.get('response_received_count', 0)} responses, "
+                 f"{stats.get('downloader/response_bytes', 0) / 1e6:.2f} MB")
+    lines.append(f"  outlets          {len(outlets)}" + (f" ({', '.join(outlets)})" if outlets else ""))
+    lines.append(f"  articles kept    {len(docs)}")
+    rejections = _rejections(result)
+    total = sum(rejections.values())
+    detail = " · ".join(f"{k} {v}" for k, v in sorted(rejections.items()))
+    lines.append(f"  rejected         {total}" + (f" ({detail})" if detail else ""))
+    for reason, n in sorted(_relevance_reasons(result).items()):
+        lines.append(f"    off-topic: {n} × {reason}")
+    errors = {k.split("/")[-1]: v for k, v in stats.items() if k.startswith("storyarchive/errors/")}
+    if errors:
+        lines.append("  errors           " + " · ".join(f"{k} {v}" for k, v in sorted(errors.items())))
+    dedup = getattr(record, "dedup", None)
+    if dedup:
+        lines.append("  dedup            " + format_dedup(dedup))
+    warc_files = stats.get("storyarchive/warc/files_closed")
+    if warc_files is not None:
+        lines.append(f"  warc             {warc_files} files, {stats.get('storyarchive/warc/records', 0)} records, "
+                     f"{stats.get('storyarchive/warc/revisits', 0)} revisits")
+    lines.append(f"  files            {result.store_uri}/stories/{getattr(result.spider, 'story_slug', '?')}/ "
+                 f"({len(docs)} documents)")
+    spooled = getattr(record, "spooled", None)
+    if spooled:
+        lines.append(f"  spooled          {len(spooled)} documents wait in the spool (store unavailable); "
+                     "run `storyarchive store sync`")
+    return "\n".join(lines)
+
+
+def format_dedup(dedup: dict[str, Any]) -> str:
+    """One line from a DedupSummary.to_dict(): blocks seen and collapsed per tier."""
+    seen = dedup.get("blocks_seen", dedup.get("blocks", "?"))
+    tiers = dedup.get("collapsed") or dedup.get("by_relation") or {}
+    parts = [f"{k} {v}" for k, v in tiers.items()]
+    clusters = dedup.get("clusters")
+    n_clusters = len(clusters) if isinstance(clusters, list) else clusters
+    return f"blocks {seen}; collapsed: " + (" · ".join(parts) or "none") + (
+        f"; syndication clusters {n_clusters}" if n_clusters else "")
