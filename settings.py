@@ -40,19 +40,106 @@ STORYARCHIVE_MAX_BODY_BYTES = 20 * 1024 * 1024
 STORYARCHIVE_SEED_DEPTH = 1
 
 # ---------------------------------------------------------------- extraction
-# Worker processes for trafilatura (0 = extract in the reactor thread; tests only).
+# Turn the extract pipeline off entirely (items then carry no extraction).
+STORYARCHIVE_EXTRACT_ENABLED = True
+# Worker processes for trafilatura (0 = extract in the reactor thread; debugging only).
 STORYARCHIVE_EXTRACT_WORKERS = 2
+# How workers start: forkserver (default; clean workers with the extractor preloaded),
+# spawn, or fork.
+STORYARCHIVE_EXTRACT_START_METHOD = "forkserver"
+# Seconds one page may take before its worker is killed and the page recorded as an
+# extraction error (0 = no limit).
+STORYARCHIVE_EXTRACT_TIMEOUT = 60.0
+# trafilatura's knobs, chosen by measurement on eval/extraction (docs/extraction.md).
+STORYARCHIVE_EXTRACT_FAVOR_PRECISION = True
+STORYARCHIVE_EXTRACT_FAVOR_RECALL = False
+STORYARCHIVE_EXTRACT_INCLUDE_TABLES = True
+STORYARCHIVE_EXTRACT_INCLUDE_COMMENTS = False
+STORYARCHIVE_EXTRACT_FALLBACKS = True
+# Remove page furniture (share prompts, captions, credits, "Read more" teasers, newsletter
+# boxes, a repeated title or byline) before and after trafilatura.
+STORYARCHIVE_EXTRACT_FURNITURE = True
 
 # ---------------------------------------------------------------- relevance
+# Score every extracted page against the story's terms (docs/story-files.md) and drop the
+# story spider's off-topic pages; capture-spider pages are scored, never dropped.
+STORYARCHIVE_RELEVANCE_ENABLED = True
+# Also drop story-spider pages whose extracted published date is outside the story's window.
+STORYARCHIVE_RELEVANCE_CHECK_WINDOW = True
+# Log level of Scrapy's "Dropped: ..." line for rejected pages (they are counted in stats
+# under storyarchive/rejected/off-topic and .../out-of-window either way).
+STORYARCHIVE_RELEVANCE_DROP_LOG_LEVEL = "DEBUG"
 
 # ---------------------------------------------------------------- WARC recorder
+# Every HTTP exchange is archived as WARC/1.1 (storyarchive.warc, docs/warc.md) by the
+# downloader middleware storyarchive.warc.middleware.WarcRecorderMiddleware (order 950).
+STORYARCHIVE_WARC_ENABLED = True
+# File name prefix: PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz ("" = the story slug).
+STORYARCHIVE_WARC_PREFIX = ""
+# Rotation: a file is closed, indexed and delivered at this size (bytes) or age (seconds).
+STORYARCHIVE_WARC_MAX_BYTES = 1024 * 1024 * 1024
+STORYARCHIVE_WARC_MAX_AGE = 3600.0
+# Who runs the crawl (a name, e-mail or URL), written into each file's warcinfo record.
+STORYARCHIVE_WARC_OPERATOR = ""
+# gzip level of each record (1 fastest .. 9 smallest).
+STORYARCHIVE_WARC_GZIP_LEVEL = 6
+# Payloads already archived in the story collection become revisit records (no body).
+STORYARCHIVE_WARC_REVISITS = True
+# Payloads smaller than this are always stored in full (empty bodies gain nothing).
+STORYARCHIVE_WARC_REVISIT_MIN_BYTES = 1
+# A body cut by a lost connection still reaches the recorder (flag "dataloss"), which
+# archives it with WARC-Truncated: disconnect; the spider must not extract it.
+DOWNLOAD_FAIL_ON_DATALOSS = False
 
 # ---------------------------------------------------------------- dedup
+# Collapse repeated blocks (docs/dedup.md). Thresholds were chosen on eval/dedup/pairs.jsonl
+# (`python -m eval.dedup`): precision 1.0 overall at these values, see docs/dedup.md.
+STORYARCHIVE_DEDUP_ENABLED = True
+# Shared index for many workers (redis://host:port/db); empty = the embedded SQLite index in
+# the store's state directory (<store>/.state/<slug>/dedup.sqlite for a local store).
+STORYARCHIVE_DEDUP_REDIS_URL = ""
+# Blocks with fewer words are never collapsed across documents ("He said." is not syndication).
+STORYARCHIVE_DEDUP_MIN_WORDS = 6
+# The same block on this many distinct URLs of one site is that site's boilerplate.
+STORYARCHIVE_DEDUP_BOILERPLATE_MIN_URLS = 3
+# Near-duplicate verification: Jaccard of word-shingle sets (copies of similar length) or
+# containment of the smaller block in the larger (a paragraph cut short or extended).
+STORYARCHIVE_DEDUP_JACCARD = 0.6
+STORYARCHIVE_DEDUP_CONTAINMENT = 0.8
+# MinHash/LSH shape: words per shingle, bands x rows permutations (changing them requires
+# `storyarchive dedup <slug> --rebuild`).
+STORYARCHIVE_DEDUP_SHINGLE_WORDS = 2
+STORYARCHIVE_DEDUP_LSH_BANDS = 16
+STORYARCHIVE_DEDUP_LSH_ROWS = 2
+# Wire agencies' sites (host or host:port): their copy is canonical. Publishers whose own
+# site_name is a known agency (Reuters, AP, AFP, ...) count as wire too. A story file may add
+# more with `[dedup] wire_sites = [...]`.
+STORYARCHIVE_DEDUP_WIRE_SITES: list[str] = []
 
 # ---------------------------------------------------------------- archive store
 # Where the archive lives: a directory (embedded default) or s3://bucket/prefix.
 # The STORYARCHIVE_STORE environment variable and --store override it.
 STORYARCHIVE_STORE = "./archive"
+# S3 backend (s3://bucket/prefix). Endpoint, region and credentials come from the standard AWS
+# chain (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, AWS_PROFILE, AWS_ACCESS_KEY_ID..., instance
+# roles), never from here. Each STORYARCHIVE_S3_* below may also be set in the environment,
+# which wins over this file. Sizes accept plain bytes or 16MiB / 64M / 512k.
+STORYARCHIVE_S3_MULTIPART_THRESHOLD = 32 * 1024 * 1024  # files above this go up in parts
+STORYARCHIVE_S3_PART_SIZE = 16 * 1024 * 1024  # >= 5 MiB; grown if a file needs > 10,000 parts
+STORYARCHIVE_S3_MAX_CONCURRENCY = 4  # parts in flight per file (memory: this x part size)
+STORYARCHIVE_S3_RETRY_MODE = "standard"  # botocore retry mode: standard | adaptive | legacy
+STORYARCHIVE_S3_MAX_ATTEMPTS = 5  # attempts per request, with backoff, before giving up
+STORYARCHIVE_S3_CONNECT_TIMEOUT = 5.0  # seconds; short, so an outage is noticed quickly
+STORYARCHIVE_S3_READ_TIMEOUT = 60.0  # seconds
+STORYARCHIVE_S3_ADDRESSING_STYLE = "auto"  # auto | path | virtual (MinIO/Ceph often: path)
+# Optional, all off by default:
+STORYARCHIVE_S3_SSE = ""  # server-side encryption: "" | AES256 | aws:kms
+STORYARCHIVE_S3_SSE_KMS_KEY_ID = ""  # KMS key id/ARN with aws:kms ("" = the AWS managed key)
+STORYARCHIVE_S3_STORAGE_CLASS = ""  # e.g. STANDARD_IA, INTELLIGENT_TIERING ("" = bucket default)
+STORYARCHIVE_S3_TAG_STORY = False  # tag every object story=<slug>
+STORYARCHIVE_S3_OBJECT_LOCK_MODE = ""  # "" | GOVERNANCE | COMPLIANCE (bucket needs Object Lock)
+STORYARCHIVE_S3_OBJECT_LOCK_DAYS = 0  # retention in days when a lock mode is set
+STORYARCHIVE_S3_LEGAL_HOLD = False  # put a legal hold on every object (bucket needs Object Lock)
 
 # ---------------------------------------------------------------- pipelines and middlewares
 ITEM_PIPELINES = {
@@ -61,5 +148,14 @@ ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 300,
     "pipelines.store.StorePipeline": 400,
 }
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
-EXTENSIONS: dict[str, int] = {}
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+    # next to the downloader: sees bodies still content-encoded, every 3xx and retry
+    "storyarchive.warc.middleware.WarcRecorderMiddleware": 950,
+}
+EXTENSIONS: dict[str, int] = {
+    "storyarchive.progress.CrawlProgress": 500,
+    "storyarchive.warc.bodylimit.MaxBodySize": 510,  # STORYARCHIVE_MAX_BODY_BYTES
+}
+# Progress display: "auto" (live line on a terminal, log lines otherwise), "log", or "off".
+STORYARCHIVE_PROGRESS = "auto"
+STORYARCHIVE_PROGRESS_INTERVAL = 10.0

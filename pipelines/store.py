@@ -20,10 +20,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from storyarchive import layout
-from storyarchive.document import build_document, encode_document, write_document
+from storyarchive.document import build_document, write_document
 from storyarchive.items import ArticleItem
 from storyarchive.store import open_store, resolve_store_uri, spool
-from storyarchive.store.base import ArchiveStore, StoreUnavailableError
+from storyarchive.store.base import ArchiveStore
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         uri = resolve_store_uri(None, crawler.settings.get("STORYARCHIVE_STORE"))
-        pipeline = cls(crawler, open_store(uri))
+        pipeline = cls(crawler, open_store(uri, settings=crawler.settings))
         crawler.storyarchive_store_record = pipeline.record  # type: ignore[attr-defined]
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
@@ -90,28 +90,13 @@ class StorePipeline:
         self.items.sort(key=lambda i: (layout.doc_id(i.canonical_url), i.final_url, i.url))
         for item in self.items:
             doc = build_document(item, crawl_id=crawl_id)
-            try:
-                key, written = write_document(self.store, doc)
-            except StoreUnavailableError as exc:
-                key = self._spool_document(doc, exc)
-                written = True
+            key, written = write_document(self.store, doc)
             self.record.documents.append({
                 "doc_id": doc["doc_id"], "key": key, "canonical_url": item.canonical_url,
                 "written": written, "title": doc["metadata"]["title"],
             })
             self.crawler.stats.inc_value("storyarchive/store/documents_written", int(written))
         self._write_manifest(slug, crawl_id)
-
-    def _spool_document(self, doc: dict[str, Any], exc: Exception) -> str:
-        """The store is down: keep the document in the spool under the key of the next
-        version it would have had (version numbers are settled when the spool is drained)."""
-        key = layout.article_key(doc["story"], doc["doc_id"], 1)
-        path = spool.spool_dir(self.store) / "pending-documents" / f"{doc['doc_id']}-{doc['fetched_at']}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(encode_document(doc))
-        logger.warning("store unavailable (%s); document %s kept in the spool at %s", exc, key, path)
-        self.record.spooled.append(str(path))
-        return str(path)
 
     def _write_manifest(self, slug: str, crawl_id: str) -> None:
         stats = self.crawler.stats.get_stats()
@@ -131,13 +116,8 @@ class StorePipeline:
         }
         data = (json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n").encode()
         key = layout.crawl_manifest_key(slug, crawl_id)
-        try:
-            self.store.put_bytes(key, data, content_type="application/json")
-        except StoreUnavailableError as exc:
-            path = spool.spool_dir(self.store) / key
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            logger.warning("store unavailable (%s); manifest kept in the spool at %s", exc, path)
+        if not spool.deliver_bytes(self.store, key, data):
+            self.record.spooled.append(key)
 
 
 def _warc_dict(item: ArticleItem) -> dict[str, Any] | None:

@@ -12,13 +12,16 @@ Schema (schema_version 1), documented in README.md ("Cleaned JSON"):
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 from dataclasses import asdict
 from typing import Any
 
 from storyarchive import layout
 from storyarchive.items import ArticleItem, Block
-from storyarchive.store.base import ArchiveStore, StoreConflictError
+from storyarchive.store import spool
+from storyarchive.store.base import ArchiveStore, StoreUnavailableError
 
 SCHEMA_VERSION = 1
 _DEDUP_DROPPED = {"repeat-in-page", "site-boilerplate"}
@@ -89,44 +92,43 @@ def encode_document(doc: dict[str, Any]) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def latest_version(store: ArchiveStore, slug: str, document_id: str) -> tuple[int, str | None]:
-    """(highest version number, its key) of a stored document; (0, None) if there is none."""
-    best, best_key = 0, None
-    for key in store.list_keys(layout.article_prefix(slug, document_id)):
-        v = layout.article_version(key)
-        if v is not None and v > best:
-            best, best_key = v, key
-    return best, best_key
+def latest_document_key(store: ArchiveStore, slug: str, document_id: str) -> str | None:
+    """Key of the newest stored version of a document, or None if it has none."""
+    versions = [k for k in store.list_keys(layout.article_prefix(slug, document_id))
+                if layout.article_version(k) is not None]
+    return max(versions, key=lambda k: layout.article_version(k) or "") if versions else None
+
+
+def version_stamp(now: dt.datetime | None = None) -> str:
+    return (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def write_document(store: ArchiveStore, doc: dict[str, Any]) -> tuple[str, bool]:
-    """Store `doc` as the next version of its document. Returns (key, written).
+    """Store `doc` as a new version of its document. Returns (key, written).
 
-    If the latest stored version holds exactly these bytes nothing is written (so re-running
-    extraction with unchanged settings is idempotent); otherwise a new version is created.
-    Versions are create-only, so two writers racing for one version number cannot clobber
-    each other: the loser moves on to the next number.
+    If the newest stored version holds exactly these bytes nothing is written (re-running
+    extraction with unchanged settings is idempotent). Version keys are timestamped and
+    content-addressed, so nothing is ever overwritten. If the store is unreachable the
+    document waits in the spool under its final key (`storyarchive store sync` sends it)
+    and written is True.
     """
     data = encode_document(doc)
     slug, document_id = doc["story"], doc["doc_id"]
-    version, key = latest_version(store, slug, document_id)
-    if key is not None and store.get_bytes(key) == data:
-        return key, False
-    for _ in range(100):
-        version += 1
-        key = layout.article_key(slug, document_id, version)
-        try:
-            store.put_bytes(key, data, content_type="application/json")
-            return key, True
-        except StoreConflictError:
-            continue
-    raise StoreConflictError(f"could not find a free version for document {document_id}")
+    try:
+        latest = latest_document_key(store, slug, document_id)
+        if latest is not None and store.get_bytes(latest) == data:
+            return latest, False
+    except StoreUnavailableError:
+        pass  # deliver_bytes below spools it
+    key = layout.article_key(slug, document_id, version_stamp(), hashlib.sha256(data).hexdigest())
+    spool.deliver_bytes(store, key, data)
+    return key, True
 
 
 def iter_latest_documents(store: ArchiveStore, slug: str):  # type: ignore[no-untyped-def]
     """Yield (key, document dict) for the latest version of every document of a story."""
     prefix = f"{layout.story_prefix(slug)}articles/"
-    latest: dict[str, tuple[int, str]] = {}
+    latest: dict[str, tuple[str, str]] = {}
     for key in store.list_keys(prefix):
         v = layout.article_version(key)
         if v is None:

@@ -2,7 +2,7 @@
 
     stories/<slug>/warc/<PREFIX-TIMESTAMP-SERIAL-HOST>.warc.gz   closed WARC files
     stories/<slug>/indexes/<same stem>.cdxj                      CDXJ index of each WARC
-    stories/<slug>/articles/<doc_id>/v<NNNN>.json                cleaned JSON, one version per capture
+    stories/<slug>/articles/<doc_id>/<WRITTEN>-<SHA12>.json      cleaned JSON, one version per capture
     stories/<slug>/crawls/<crawl_id>.json                        manifest of one crawl or capture run
     stories/<slug>/wacz/<name>.wacz                              WACZ packages
 
@@ -15,7 +15,10 @@ import hashlib
 import re
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-_VERSION = re.compile(r"/v(\d{4,})\.json$")
+# WRITTEN is a UTC timestamp to the microsecond (YYYYMMDDTHHMMSSffffffZ) and SHA12 the first
+# 12 hex digits of the document's SHA-256: keys sort by time, never collide, and are known
+# without asking the store (so a document written during an outage spools under its key).
+_VERSION = re.compile(r"/(\d{8}T\d{12}Z-[0-9a-f]{12})\.json$")
 
 
 def check_slug(slug: str) -> str:
@@ -50,14 +53,15 @@ def article_prefix(slug: str, document_id: str) -> str:
     return f"{story_prefix(slug)}articles/{document_id}/"
 
 
-def article_key(slug: str, document_id: str, version: int) -> str:
-    return f"{article_prefix(slug, document_id)}v{version:04d}.json"
+def article_key(slug: str, document_id: str, written: str, sha256_hex: str) -> str:
+    """Key of one version of a document; `written` as YYYYMMDDTHHMMSSffffffZ (UTC)."""
+    return f"{article_prefix(slug, document_id)}{written}-{sha256_hex[:12]}.json"
 
 
-def article_version(key: str) -> int | None:
-    """The version number in an article key, or None if `key` is not one."""
+def article_version(key: str) -> str | None:
+    """The version id of an article key (sortable: later versions sort higher), or None."""
     m = _VERSION.search(key)
-    return int(m.group(1)) if m else None
+    return m.group(1) if m else None
 
 
 def crawl_manifest_key(slug: str, crawl_id: str) -> str:

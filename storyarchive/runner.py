@@ -22,11 +22,12 @@ class CrawlResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
 
-def project_settings(store_uri: str, overrides: dict[str, Any] | None = None, verbose: bool = False) -> Settings:
+def project_settings(store_uri: str | None, overrides: dict[str, Any] | None = None, verbose: bool = False) -> Settings:
     """The project's settings (settings.py) with the store and command-line overrides."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
     settings = get_project_settings()
-    settings.set("STORYARCHIVE_STORE", store_uri, priority="cmdline")
+    if store_uri:
+        settings.set("STORYARCHIVE_STORE", store_uri, priority="cmdline")
     if not verbose:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     for name, value in (overrides or {}).items():

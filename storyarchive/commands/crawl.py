@@ -27,30 +27,20 @@ def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from storyarchive.runner import parse_overrides, project_settings
     from storyarchive.store import open_store, resolve_store_uri
     from storyarchive.store.base import StoreError
+    from storyarchive.store.check import preflight
 
     try:
         overrides = parse_overrides(args.set)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    settings = project_settings("", overrides, verbose=args.verbose)
+    settings = project_settings(None, overrides, verbose=args.verbose)
     uri = resolve_store_uri(args.store, settings.get("STORYARCHIVE_STORE"))
     settings.set("STORYARCHIVE_STORE", uri, priority="cmdline")
     try:
-        store = open_store(uri)
-        preflight = _preflight()
-        if preflight is not None:
-            preflight(store)
+        preflight(open_store(uri, settings=settings))
     except StoreError as exc:
         raise UserError(f"store {uri}: {exc}") from None
     return settings
-
-
-def _preflight():  # type: ignore[no-untyped-def]
-    try:
-        from storyarchive.store.spool import preflight  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return preflight
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,6 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+# Objects under this prefix are `store check` probes: written, read back and deleted again.
+# Every key segment starting with '.' is hidden from list_keys in both backends.
+PROBE_PREFIX = ".storyarchive-probe/"
+
 
 class StoreError(Exception):
     """A store operation failed; the message says what to do about it."""
@@ -18,6 +22,30 @@ class StoreConflictError(StoreError):
 
 class StoreUnavailableError(StoreError):
     """The store could not be reached (network, endpoint down); the operation may be retried."""
+
+
+class StoreConfigError(StoreError):
+    """The store is misconfigured; retrying will not help until the user changes something."""
+
+
+class StoreNotFoundError(StoreConfigError):
+    """The bucket (or directory) the store URI names does not exist."""
+
+
+class StoreAccessError(StoreConfigError):
+    """Credentials are missing, unknown or wrong, or they do not allow the operation."""
+
+
+class StoreClockSkewError(StoreConfigError):
+    """The server rejected the request because this machine's clock is off."""
+
+
+class StoreEndpointError(StoreConfigError):
+    """The endpoint answered, but not like the S3 service expected (wrong URL or region)."""
+
+
+class StoreIntegrityError(StoreError):
+    """An object read back after upload does not match what was sent (size or checksum)."""
 
 
 @dataclass(frozen=True)
@@ -69,5 +97,22 @@ class ArchiveStore(abc.ABC):
         """A path on this machine holding the object, if the backend has one (local store)."""
         return None
 
+    def verify_location(self) -> None:  # noqa: B027 - optional hook
+        """Check that the store's location exists and answers (bucket, directory).
+
+        Raises a StoreError subclass saying what is wrong; the default checks nothing."""
+
+    def delete_probe(self, key: str) -> None:
+        """Delete a `store check` probe object. Only keys under PROBE_PREFIX are accepted
+        (ValueError otherwise): archive objects are never deleted through this interface."""
+        raise NotImplementedError(f"{type(self).__name__} cannot delete probe objects")
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default has nothing to release."""
+
+
+def check_probe_key(key: str) -> str:
+    """Return `key` if it names a probe object, else raise ValueError."""
+    if not key.startswith(PROBE_PREFIX) or ".." in key:
+        raise ValueError(f"{key!r} is not a probe key; only probes under {PROBE_PREFIX} are deleted")
+    return key

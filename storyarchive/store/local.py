@@ -9,7 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from storyarchive.layout import check_key
-from storyarchive.store.base import ArchiveStore, PutResult, StoreConflictError
+from storyarchive.store.base import (
+    ArchiveStore,
+    PutResult,
+    StoreAccessError,
+    StoreConflictError,
+    StoreNotFoundError,
+    check_probe_key,
+)
 
 _CHUNK = 1 << 20
 
@@ -33,7 +40,13 @@ class LocalStore(ArchiveStore):
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).resolve()
         self.uri = str(self.root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreAccessError(
+                f"cannot create the archive directory {self.root}: {exc.strerror}; "
+                "fix its permissions or choose another --store"
+            ) from None
 
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
@@ -102,6 +115,23 @@ class LocalStore(ArchiveStore):
             return self._path(key).stat().st_size
         except FileNotFoundError:
             raise KeyError(key) from None
+
+    def verify_location(self) -> None:
+        """The root is a directory this process may write to."""
+        if not self.root.is_dir():
+            raise StoreNotFoundError(f"{self.root} is not a directory; create it or fix --store")
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StoreAccessError(
+                f"{self.root} is not writable by this user; fix its permissions or --store"
+            )
+
+    def delete_probe(self, key: str) -> None:
+        path = self._path(check_probe_key(key))
+        path.unlink()
+        try:
+            path.parent.rmdir()  # the probe directory, if no other check is running
+        except OSError:
+            pass
 
     def list_keys(self, prefix: str = "") -> Iterator[str]:
         base = self.root

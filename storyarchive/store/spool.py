@@ -4,6 +4,15 @@ Closed WARC files and their indexes are written into the spool first and deliver
 store from there; a file leaves the spool only once the store holds it, verified. If the
 store is unreachable the file stays and `storyarchive store sync` (or the next run)
 delivers it later.
+
+Rules for what is in the spool:
+- `<spool>/<object key>`: a closed file, ready to deliver.
+- `*.open`: a file still being written; never delivered.
+- names starting with '.': temporary files of this module; never delivered.
+
+Delivery is safe to repeat and to interrupt: puts are create-only and an identical object
+already in the store counts as delivered, so a process killed between the upload and the
+removal of the spool copy delivers it again as a no-op on the next sync.
 """
 
 from __future__ import annotations
@@ -12,11 +21,24 @@ import hashlib
 import logging
 import os
 import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from storyarchive.store.base import ArchiveStore, StoreUnavailableError
+from storyarchive.layout import check_key
+from storyarchive.store.base import (
+    ArchiveStore,
+    StoreConfigError,
+    StoreConflictError,
+    StoreError,
+    StoreUnavailableError,
+)
+from storyarchive.store.check import preflight as preflight  # re-exported for the crawl commands
 
 logger = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
 
 
 def _store_slug(uri: str) -> str:
@@ -44,16 +66,165 @@ def state_dir(store: ArchiveStore) -> Path:
     return base / _store_slug(store.uri)
 
 
+def spool_path(store: ArchiveStore, key: str) -> Path:
+    """The spool file for object `key` (ValueError for an unsafe key)."""
+    return spool_dir(store) / check_key(key)
+
+
 def deliver(store: ArchiveStore, key: str, path: Path) -> bool:
     """Put the spooled file `path` into `store` at `key`, then remove it from the spool.
 
-    Returns True if the store now holds it, False if the store was unavailable (the file
-    stays in the spool). StoreConflictError propagates: a different object is already there.
+    Returns True if the store now holds it (created now, or identical already there),
+    False if it could not be delivered now — the store is unreachable, or refuses for a
+    reason the user must fix (credentials, clock); the file stays in the spool and the
+    reason is logged. StoreConflictError (a different object is at `key`) and
+    StoreIntegrityError (the upload did not verify) propagate; the file stays.
     """
     try:
-        store.put_file(key, path)
+        store.put_file(key, path, content_type=_content_type(key))
+    except FileNotFoundError:
+        if store.exists(key):  # another process delivered it and removed the copy
+            return True
+        raise
     except StoreUnavailableError as exc:
         logger.warning("store unavailable, %s stays in the spool: %s", key, exc)
         return False
-    path.unlink()
+    except StoreConfigError as exc:
+        logger.error("store refused %s, it stays in the spool: %s", key, exc)
+        return False
+    _remove(path, spool_root=spool_dir(store))
     return True
+
+
+def spool_bytes(store: ArchiveStore, key: str, data: bytes) -> Path:
+    """Write `data` into the spool under `key` (atomically: a hidden temp file, fsynced,
+    then linked into place) and return its path. Writing the same bytes again is a no-op;
+    different bytes at a spooled key raise StoreConflictError and keep the spooled file."""
+    dest = spool_path(store, key)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(tmp, dest)
+        except FileExistsError:
+            if dest.read_bytes() != data:
+                raise StoreConflictError(
+                    f"{dest} is already spooled with different content for {key}; "
+                    "kept the spooled file"
+                ) from None
+    finally:
+        os.unlink(tmp)
+    return dest
+
+
+def deliver_bytes(store: ArchiveStore, key: str, data: bytes) -> bool:
+    """Put `data` at `key`; if the store is unreachable (or refuses for a reason the user
+    must fix), spool it for `store sync` and return False. True when the store holds it.
+    StoreConflictError propagates."""
+    try:
+        store.put_bytes(key, data, content_type=_content_type(key))
+        return True
+    except StoreUnavailableError as exc:
+        logger.warning("store unavailable, %s goes to the spool: %s", key, exc)
+    except StoreConfigError as exc:
+        logger.error("store refused %s, it goes to the spool: %s", key, exc)
+    spool_bytes(store, key, data)
+    return False
+
+
+def pending(store: ArchiveStore) -> Iterator[tuple[str, Path]]:
+    """(key, path) of every closed file waiting in the spool, in key order."""
+    root = spool_dir(store)
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if name.startswith(".") or name.endswith(OPEN_SUFFIX):
+                continue
+            path = Path(dirpath) / name
+            found.append((path.relative_to(root).as_posix(), path))
+    yield from sorted(found)
+
+
+@dataclass
+class SyncReport:
+    """What `sync` did: files delivered (uploaded now or found identical in the store),
+    their bytes, failures with their message, and what is left in the spool."""
+
+    uploaded: int = 0
+    already_stored: int = 0
+    bytes: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    stopped: str | None = None  # why delivery stopped early (store unreachable)
+    remaining: int = 0
+
+    @property
+    def delivered(self) -> int:
+        return self.uploaded + self.already_stored
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and self.stopped is None and self.remaining == 0
+
+
+def sync(store: ArchiveStore) -> SyncReport:
+    """Deliver every closed file in the spool of `store`, each verified before its spool
+    copy is removed. Stops at the first StoreUnavailableError or configuration error (the
+    rest would fail the same way); a conflict or integrity failure is reported for that
+    file, which stays in the spool, and the others go on."""
+    report = SyncReport()
+    root = spool_dir(store)
+    for key, path in pending(store):
+        try:
+            size = path.stat().st_size
+            result = store.put_file(key, path, content_type=_content_type(key))
+        except FileNotFoundError:
+            continue  # delivered meanwhile by another process
+        except (StoreUnavailableError, StoreConfigError) as exc:
+            report.stopped = str(exc)
+            break
+        except (StoreError, ValueError) as exc:
+            report.failed.append((key, str(exc)))
+            continue
+        _remove(path, spool_root=root)
+        report.bytes += size
+        if result.created:
+            report.uploaded += 1
+        else:
+            report.already_stored += 1
+    report.remaining = sum(1 for _ in pending(store))
+    return report
+
+
+def _remove(path: Path, spool_root: Path) -> None:
+    """Remove a delivered spool file, then its directories up to the spool root if empty
+    (only directories inside the spool root are ever removed)."""
+    path.unlink(missing_ok=True)
+    root = spool_root.resolve()
+    parent = path.resolve().parent
+    while parent != root and root in parent.parents:
+        try:
+            parent.rmdir()
+        except OSError:  # not empty, or already gone
+            break
+        parent = parent.parent
+
+
+_CONTENT_TYPES = {
+    ".json": "application/json",
+    ".cdxj": "text/plain; charset=utf-8",
+    ".warc.gz": "application/warc",
+    ".warc": "application/warc",
+    ".wacz": "application/wacz",
+}
+
+
+def _content_type(key: str) -> str | None:
+    for suffix, content_type in _CONTENT_TYPES.items():
+        if key.endswith(suffix):
+            return content_type
+    return None

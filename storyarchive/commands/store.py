@@ -1,0 +1,89 @@
+"""`storyarchive store check` and `storyarchive store sync`: probe the configured archive
+store, and drain the local spool into it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from storyarchive.cli import UserError, add_store_argument
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("store", help="check the archive store, upload the spool")
+    sub = p.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    check = sub.add_parser(
+        "check",
+        help="verify the store: reachable, bucket exists, write/read/delete of a probe object",
+    )
+    add_store_argument(check)
+    check.set_defaults(func=run_check)
+    sync = sub.add_parser("sync", help="upload every closed file waiting in the local spool")
+    add_store_argument(sync)
+    sync.set_defaults(func=run_sync)
+
+
+def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """(uri, store) for --store / STORYARCHIVE_STORE / the setting; UserError if invalid."""
+    from storyarchive.store import open_store, resolve_store_uri
+    from storyarchive.store.base import StoreError
+
+    settings = _settings()
+    uri = resolve_store_uri(args.store, settings.get("STORYARCHIVE_STORE"))
+    try:
+        return uri, open_store(uri, **({"settings": settings} if uri.startswith("s3://") else {}))
+    except StoreError as exc:
+        raise UserError(f"store {uri}: {exc}") from None
+
+
+def _settings() -> Any:
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
+    return get_project_settings()
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Print each probe step; on the first failure raise UserError with its message."""
+    from storyarchive.store.check import check_store
+
+    uri, store = _open(args)
+    try:
+        print(f"checking store {uri}")
+        for step in check_store(store):
+            if not step.ok:
+                print(f"  FAIL  {step.name}")
+                raise UserError(f"store {uri}: {step.detail}")
+            print(f"  ok    {step.name:<8}  {step.detail}")
+        print("store is usable")
+        return 0
+    finally:
+        store.close()
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    """Deliver the spool; exit 0 when it is empty afterwards, 1 otherwise."""
+    from storyarchive.store.spool import spool_dir, sync
+
+    uri, store = _open(args)
+    try:
+        report = sync(store)
+    finally:
+        store.close()
+    print(
+        f"store {uri}: delivered {report.delivered} file(s), {_mb(report.bytes)} "
+        f"({report.uploaded} uploaded, {report.already_stored} already in the store)"
+    )
+    for key, message in report.failed:
+        print(f"  not delivered: {key}: {message}", file=sys.stderr)
+    if report.stopped:
+        print(f"  stopped: {report.stopped}", file=sys.stderr)
+    if report.remaining:
+        print(f"{report.remaining} file(s) still waiting in {spool_dir(store)}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n} bytes"

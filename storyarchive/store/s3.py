@@ -1,0 +1,738 @@
+"""The S3 backend: the archive in any S3-compatible object store, through boto3.
+
+Endpoint, region and credentials come from the standard AWS chain (AWS_ENDPOINT_URL_S3 /
+AWS_ENDPOINT_URL, AWS_PROFILE and the config files, environment, instance roles) unless
+given as options. Nothing secret is logged or put into messages.
+
+Every write is create-only (`If-None-Match: *`), carries a SHA-256 checksum
+(`ChecksumAlgorithm=SHA256`, composite per part for multipart uploads) and the full-object
+SHA-256 as user metadata `x-amz-meta-sha256`, and put_file verifies the result with
+head_object before returning. An existing object with the same SHA-256 counts as already
+uploaded (created=False); a different one raises StoreConflictError and is left alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from storyarchive.layout import check_key
+from storyarchive.store.base import (
+    ArchiveStore,
+    PutResult,
+    StoreAccessError,
+    StoreClockSkewError,
+    StoreConfigError,
+    StoreConflictError,
+    StoreEndpointError,
+    StoreError,
+    StoreIntegrityError,
+    StoreNotFoundError,
+    StoreUnavailableError,
+    check_probe_key,
+)
+
+logger = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+_MIN_PART = 5 * MiB  # S3's minimum part size (all parts but the last)
+_MAX_PARTS = 10_000
+_HASH_CHUNK = MiB
+_SHA_META = "sha256"  # stored as x-amz-meta-sha256
+
+
+@dataclass(frozen=True)
+class S3Options:
+    """Tunables of the S3 backend. Each field `name` is read from the environment or the
+    settings as STORYARCHIVE_S3_<NAME> (see settings.py, "archive store")."""
+
+    multipart_threshold: int = 32 * MiB
+    part_size: int = 16 * MiB
+    max_concurrency: int = 4
+    retry_mode: str = "standard"
+    max_attempts: int = 5
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+    addressing_style: str = "auto"
+    sse: str = ""
+    sse_kms_key_id: str = ""
+    storage_class: str = ""
+    tag_story: bool = False
+    object_lock_mode: str = ""
+    object_lock_days: int = 0
+    legal_hold: bool = False
+
+    @classmethod
+    def resolve(
+        cls,
+        overrides: Mapping[str, object] | None = None,
+        settings: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> S3Options:
+        """Options from, in order of precedence: `overrides` (field names), the environment
+        (STORYARCHIVE_S3_*), `settings` (same names, e.g. Scrapy settings), the defaults.
+        Raises StoreConfigError naming the variable when a value is not valid."""
+        environ = os.environ if environ is None else environ
+        overrides = overrides or {}
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            name = f"STORYARCHIVE_S3_{f.name.upper()}"
+            if f.name in overrides:
+                raw, source = overrides[f.name], f.name
+            elif name in environ:
+                raw, source = environ[name], name
+            elif settings is not None and settings.get(name) is not None:
+                raw, source = settings.get(name), name
+            else:
+                continue
+            values[f.name] = _coerce(raw, type(getattr(cls, f.name)), source)
+        return cls(**values)._validated()  # type: ignore[arg-type]
+
+    def _validated(self) -> S3Options:
+        def bad(name: str, why: str) -> StoreConfigError:
+            return StoreConfigError(f"STORYARCHIVE_S3_{name.upper()}: {why}")
+
+        if self.part_size < _MIN_PART:
+            raise bad("part_size", f"must be at least {_MIN_PART} bytes (5 MiB, S3's minimum)")
+        if self.multipart_threshold < self.part_size:
+            raise bad("multipart_threshold", "must be at least STORYARCHIVE_S3_PART_SIZE")
+        if self.max_concurrency < 1:
+            raise bad("max_concurrency", "must be 1 or more")
+        if self.retry_mode not in ("legacy", "standard", "adaptive"):
+            raise bad("retry_mode", f"must be standard, adaptive or legacy, got {self.retry_mode!r}")
+        if self.max_attempts < 1:
+            raise bad("max_attempts", "must be 1 or more")
+        if self.sse not in ("", "AES256", "aws:kms", "aws:kms:dsse"):
+            raise bad("sse", f"must be empty, AES256 or aws:kms, got {self.sse!r}")
+        if self.sse_kms_key_id and not self.sse.startswith("aws:kms"):
+            raise bad("sse_kms_key_id", "needs STORYARCHIVE_S3_SSE=aws:kms")
+        mode = self.object_lock_mode.upper()
+        if mode not in ("", "GOVERNANCE", "COMPLIANCE"):
+            raise bad("object_lock_mode", f"must be GOVERNANCE or COMPLIANCE, got {mode!r}")
+        if mode and self.object_lock_days < 1:
+            raise bad("object_lock_days", "must be 1 or more when an object lock mode is set")
+        return replace(self, object_lock_mode=mode)
+
+
+def _coerce(raw: object, kind: type, source: str) -> object:
+    if isinstance(raw, kind) and not (kind is int and isinstance(raw, bool)):
+        return raw
+    text = str(raw).strip()
+    try:
+        if kind is bool:
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True
+            if text.lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError
+        if kind is int:
+            return _parse_size(text)
+        if kind is float:
+            return float(text)
+    except ValueError:
+        raise StoreConfigError(
+            f"{source}: expected {kind.__name__}, got {text!r}"
+        ) from None
+    return text
+
+
+def _parse_size(text: str) -> int:
+    """'16777216', '16MiB', '16M', '64k' -> bytes."""
+    m = re.fullmatch(r"(\d+)\s*([kKmMgG]?)(i?[bB])?", text)
+    if not m:
+        raise ValueError(text)
+    return int(m.group(1)) * {"": 1, "k": 1024, "m": MiB, "g": 1024 * MiB}[m.group(2).lower()]
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    """'s3://bucket/some/prefix' -> ('bucket', 'some/prefix/'); ('bucket', '') without one.
+    Raises StoreConfigError for anything else."""
+    parts = urlsplit(uri)
+    bucket = parts.netloc
+    if parts.scheme != "s3" or not bucket or parts.query or parts.fragment:
+        raise StoreConfigError(f"{uri!r} is not an S3 store URI; write s3://BUCKET/PREFIX")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,254}", bucket):
+        raise StoreConfigError(
+            f"{uri!r}: {bucket!r} is not a valid bucket name (letters, digits, '.', '-')"
+        )
+    prefix = parts.path.strip("/")
+    if prefix:
+        check_key(prefix)
+        prefix += "/"
+    return bucket, prefix
+
+
+def story_slug_of(key: str) -> str | None:
+    """The story slug of an archive key 'stories/<slug>/...', else None."""
+    m = re.match(r"stories/([a-z0-9][a-z0-9-]*)/", key)
+    return m.group(1) if m else None
+
+
+def write_args(
+    options: S3Options, key: str, sha256_hex: str, content_type: str | None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The put_object / create_multipart_upload arguments every object gets (metadata,
+    content type) plus the optional ones the options switch on (SSE, storage class, story
+    tag, object lock)."""
+    args: dict[str, Any] = {
+        "Metadata": {_SHA_META: sha256_hex},
+        "ContentType": content_type or "application/octet-stream",
+    }
+    if options.sse:
+        args["ServerSideEncryption"] = options.sse
+        if options.sse_kms_key_id:
+            args["SSEKMSKeyId"] = options.sse_kms_key_id
+    if options.storage_class:
+        args["StorageClass"] = options.storage_class
+    if options.tag_story and (slug := story_slug_of(key)):
+        args["Tagging"] = f"story={quote(slug)}"
+    if options.object_lock_mode:
+        now = now or dt.datetime.now(dt.UTC)
+        args["ObjectLockMode"] = options.object_lock_mode
+        args["ObjectLockRetainUntilDate"] = now + dt.timedelta(days=options.object_lock_days)
+    if options.legal_hold:
+        args["ObjectLockLegalHoldStatus"] = "ON"
+    return args
+
+
+@dataclass(frozen=True)
+class ContentDigest:
+    """What a put sends: size, full SHA-256, and the SHA-256 of each part (multipart)."""
+
+    size: int
+    sha256: bytes
+    part_size: int = 0  # 0: a single PUT
+
+    @property
+    def hex(self) -> str:
+        return self.sha256.hex()
+
+    @property
+    def parts(self) -> int:
+        if not self.part_size:
+            return 1
+        return max(1, -(-self.size // self.part_size))
+
+
+def file_digest(path: Path) -> tuple[int, bytes]:
+    """(size, SHA-256) of a file, streamed in 1 MiB chunks."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(_HASH_CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.digest()
+
+
+def b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode("ascii")
+
+
+def composite_checksum(part_digests: list[bytes]) -> str:
+    """S3's composite checksum of a multipart object: base64(SHA-256(concatenated part
+    digests)) followed by '-<number of parts>'."""
+    return f"{b64(hashlib.sha256(b''.join(part_digests)).digest())}-{len(part_digests)}"
+
+
+def same_checksum(server: str, expected: str) -> bool:
+    """Whether a checksum from head_object matches ours. A composite checksum may come back
+    with or without its '-<parts>' suffix (servers differ); when present it must agree."""
+    server_value, _, server_parts = server.partition("-")
+    value, _, parts = expected.partition("-")
+    return server_value == value and (not server_parts or server_parts == parts)
+
+
+def choose_part_size(size: int, part_size: int) -> int:
+    """`part_size`, grown in whole MiB if needed so the object fits in 10,000 parts."""
+    if size <= part_size * _MAX_PARTS:
+        return part_size
+    needed = -(-size // _MAX_PARTS)
+    return -(-needed // MiB) * MiB
+
+
+class S3Store(ArchiveStore):
+    """Create-only object storage in one bucket under one key prefix."""
+
+    list_page_size = 1000  # keys per ListObjectsV2 request (1000 is S3's maximum)
+
+    def __init__(self, client: Any, bucket: str, prefix: str = "",
+                 options: S3Options | None = None) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix
+        self.options = options or S3Options()
+        self.uri = f"s3://{bucket}/{prefix}".rstrip("/")
+
+    @classmethod
+    def from_uri(cls, uri: str, **options: Any) -> S3Store:
+        """Open `s3://bucket/prefix`.
+
+        Options: `endpoint_url`, `region_name`, `profile_name`, `aws_access_key_id`,
+        `aws_secret_access_key`, `aws_session_token` (all default to the AWS chain);
+        `settings` (a mapping such as Scrapy settings holding STORYARCHIVE_S3_*); and any
+        S3Options field name. No request is made here: call verify_location() or
+        storyarchive.store.check.preflight() to find out whether the store works.
+        Raises StoreConfigError for an invalid URI or option, StoreAccessError for an
+        unknown AWS profile."""
+        import boto3
+        import botocore.config
+        import botocore.exceptions
+
+        bucket, prefix = parse_s3_uri(uri)
+        session_keys = ("region_name", "profile_name", "aws_access_key_id",
+                        "aws_secret_access_key", "aws_session_token")
+        session_args = {k: options.pop(k) for k in session_keys if options.get(k) is not None}
+        endpoint_url = options.pop("endpoint_url", None)
+        settings = options.pop("settings", None)
+        known = {f.name for f in fields(S3Options)}
+        unknown = set(options) - known
+        if unknown:
+            raise TypeError(f"unknown S3Store options: {sorted(unknown)}")
+        opts = S3Options.resolve(options, settings)
+        config = botocore.config.Config(
+            retries={"mode": opts.retry_mode, "max_attempts": opts.max_attempts},
+            connect_timeout=opts.connect_timeout,
+            read_timeout=opts.read_timeout,
+            max_pool_connections=max(10, opts.max_concurrency * 2),
+            s3={"addressing_style": opts.addressing_style},
+            user_agent_extra="storyarchive",
+        )
+        try:
+            session = boto3.session.Session(**session_args)
+            client = session.client(
+                "s3",
+                endpoint_url=endpoint_url,
+                region_name=session.region_name or "us-east-1",
+                config=config,
+            )
+        except botocore.exceptions.ProfileNotFound as exc:
+            raise StoreAccessError(
+                f"{exc}; set AWS_PROFILE to a profile in ~/.aws/config or unset it"
+            ) from None
+        except ValueError as exc:  # botocore: "Invalid endpoint: ..."
+            raise StoreEndpointError(f"{exc}; {_ENDPOINT_HINT}") from None
+        return cls(client, bucket, prefix, opts)
+
+    # ------------------------------------------------------------------ naming
+    @property
+    def endpoint(self) -> str:
+        """The endpoint URL without any user:password part (safe to print)."""
+        parts = urlsplit(str(self.client.meta.endpoint_url))
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        return f"{parts.scheme}://{host}"
+
+    def _full(self, key: str) -> str:
+        return self.prefix + check_key(key)
+
+    def _where(self, key: str | None = None) -> str:
+        target = f"s3://{self.bucket}/{self.prefix}{key}" if key else self.uri
+        return f"{target} (endpoint {self.endpoint})"
+
+    # ------------------------------------------------------------------ errors
+    def _error(self, exc: Exception, op: str, key: str | None = None) -> StoreError:
+        """Translate a botocore exception into the StoreError a user can act on."""
+        return translate_error(exc, op, self._where(key), self.bucket)
+
+    def _call(self, op: str, key: str | None = None, **kwargs: Any) -> Any:
+        try:
+            return getattr(self.client, op)(**kwargs)
+        except Exception as exc:
+            raise self._error(exc, op, key) from exc
+
+    # ------------------------------------------------------------------ reads
+    def _head(self, key: str) -> dict[str, Any] | None:
+        """head_object with checksums, or None if there is no such object."""
+        import botocore.exceptions
+
+        try:
+            return self.client.head_object(  # type: ignore[no-any-return]
+                Bucket=self.bucket, Key=self._full(key), ChecksumMode="ENABLED"
+            )
+        except botocore.exceptions.ClientError as exc:
+            if _status(exc) == 404 and _code(exc) in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise self._error(exc, "head_object", key) from exc
+        except Exception as exc:
+            raise self._error(exc, "head_object", key) from exc
+
+    def get_bytes(self, key: str) -> bytes:
+        resp = self._get(key)
+        with resp["Body"] as body:
+            return body.read()  # type: ignore[no-any-return]
+
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        """`length` bytes from `offset` with one ranged GET; b"" past the end."""
+        if length <= 0:
+            return b""
+        resp = self._get(key, Range=f"bytes={offset}-{offset + length - 1}")
+        if resp is None:
+            return b""
+        with resp["Body"] as body:
+            return body.read()  # type: ignore[no-any-return]
+
+    def _get(self, key: str, **extra: Any) -> Any:
+        import botocore.exceptions
+
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._full(key), **extra)
+        except botocore.exceptions.ClientError as exc:
+            if _code(exc) == "NoSuchKey":
+                raise KeyError(key) from None
+            if _code(exc) == "InvalidRange":
+                return None
+            raise self._error(exc, "get_object", key) from exc
+        except Exception as exc:
+            raise self._error(exc, "get_object", key) from exc
+
+    def exists(self, key: str) -> bool:
+        return self._head(key) is not None
+
+    def size(self, key: str) -> int:
+        head = self._head(key)
+        if head is None:
+            raise KeyError(key)
+        return int(head["ContentLength"])
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        """Keys under `prefix` (relative to the store prefix), paginated, in S3's
+        lexicographic order; keys with a segment starting with '.' (probes) are hidden."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        pages = paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix,
+                                   PaginationConfig={"PageSize": self.list_page_size})
+        try:
+            for page in pages:
+                for obj in page.get("Contents", ()):
+                    key = obj["Key"][len(self.prefix):]
+                    if not any(seg.startswith(".") for seg in key.split("/")):
+                        yield key
+        except Exception as exc:
+            raise self._error(exc, "list_objects_v2") from exc
+
+    # ------------------------------------------------------------------ writes
+    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> PutResult:
+        """Create `key` holding `data` (one PUT, multipart above the threshold)."""
+        digest = ContentDigest(len(data), hashlib.sha256(data).digest())
+        view = memoryview(data)
+
+        def read(offset: int, length: int) -> bytes:
+            return bytes(view[offset:offset + length])
+
+        return self._put(key, digest, read, lambda: data, content_type, verify=False)
+
+    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> PutResult:
+        """Create `key` from the file at `path`, streamed; verified with head_object before
+        returning (size, x-amz-meta-sha256 and the server's SHA-256 checksum), so the caller
+        may delete its copy. Raises StoreConflictError (different object already there),
+        StoreUnavailableError (endpoint unreachable; retry later), StoreIntegrityError."""
+        size, sha = file_digest(path)
+        existing = self._head(key)
+        if existing is not None:
+            return self._compare_existing(key, ContentDigest(size, sha), existing)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            def read(offset: int, length: int) -> bytes:
+                return os.pread(fd, length, offset)
+
+            with open(path, "rb") as body:
+                return self._put(key, ContentDigest(size, sha), read, lambda: body,
+                                 content_type, verify=True)
+        finally:
+            os.close(fd)
+
+    def _put(
+        self,
+        key: str,
+        digest: ContentDigest,
+        read: Callable[[int, int], bytes],
+        body: Callable[[], Any],
+        content_type: str | None,
+        *,
+        verify: bool,
+    ) -> PutResult:
+        args = write_args(self.options, key, digest.hex, content_type)
+        if digest.size > self.options.multipart_threshold:
+            digest = replace(
+                digest, part_size=choose_part_size(digest.size, self.options.part_size)
+            )
+            expected = self._put_multipart(key, digest, read, args)
+        else:
+            expected = self._put_single(key, digest, body(), args)
+        if expected is None:  # If-None-Match failed: someone wrote the key first
+            existing = self._head(key)
+            if existing is None:
+                raise StoreUnavailableError(
+                    f"{self._where(key)} was being written concurrently; retry later"
+                )
+            return self._compare_existing(key, digest, existing)
+        if verify:
+            self._verify(key, digest, expected)
+        return PutResult(key, digest.size, digest.hex, created=True)
+
+    def _put_single(self, key: str, digest: ContentDigest, body: Any,
+                    args: dict[str, Any]) -> str | None:
+        """One create-only PUT; returns the expected checksum, None if the key exists."""
+        import botocore.exceptions
+
+        checksum = b64(digest.sha256)
+        try:
+            self.client.put_object(
+                Bucket=self.bucket, Key=self._full(key), Body=body,
+                ContentLength=digest.size, IfNoneMatch="*",
+                ChecksumAlgorithm="SHA256", ChecksumSHA256=checksum, **args,
+            )
+        except botocore.exceptions.ClientError as exc:
+            if _is_precondition(exc):
+                return None
+            raise self._error(exc, "put_object", key) from exc
+        except Exception as exc:
+            raise self._error(exc, "put_object", key) from exc
+        return checksum
+
+    def _put_multipart(self, key: str, digest: ContentDigest,
+                       read: Callable[[int, int], bytes], args: dict[str, Any]) -> str | None:
+        """Multipart upload, `max_concurrency` parts in flight, each with its SHA-256; the
+        completion is create-only. Returns the expected composite checksum, None if the key
+        exists. On any failure the upload is aborted (best effort)."""
+        import botocore.exceptions
+
+        full = self._full(key)
+        created = self._call(
+            "create_multipart_upload", key, Bucket=self.bucket, Key=full,
+            ChecksumAlgorithm="SHA256", **args,
+        )
+        upload_id = created["UploadId"]
+        part_digests: dict[int, bytes] = {}
+        lock = threading.Lock()
+
+        def upload(number: int) -> dict[str, Any]:
+            offset = (number - 1) * digest.part_size
+            data = read(offset, min(digest.part_size, digest.size - offset))
+            sha = hashlib.sha256(data).digest()
+            with lock:
+                part_digests[number] = sha
+            resp = self._call(
+                "upload_part", key, Bucket=self.bucket, Key=full, UploadId=upload_id,
+                PartNumber=number, Body=data, ChecksumAlgorithm="SHA256",
+                ChecksumSHA256=b64(sha),
+            )
+            return {"PartNumber": number, "ETag": resp["ETag"], "ChecksumSHA256": b64(sha)}
+
+        try:
+            with ThreadPoolExecutor(self.options.max_concurrency) as pool:
+                parts = list(pool.map(upload, range(1, digest.parts + 1)))
+            try:
+                self.client.complete_multipart_upload(
+                    Bucket=self.bucket, Key=full, UploadId=upload_id,
+                    MultipartUpload={"Parts": parts}, IfNoneMatch="*",
+                )
+            except botocore.exceptions.ClientError as exc:
+                if _is_precondition(exc):
+                    self._abort(key, upload_id)
+                    return None
+                raise self._error(exc, "complete_multipart_upload", key) from exc
+            except Exception as exc:
+                raise self._error(exc, "complete_multipart_upload", key) from exc
+        except BaseException:
+            self._abort(key, upload_id)
+            raise
+        return composite_checksum([part_digests[n] for n in range(1, digest.parts + 1)])
+
+    def _abort(self, key: str, upload_id: str) -> None:
+        try:
+            self.client.abort_multipart_upload(
+                Bucket=self.bucket, Key=self._full(key), UploadId=upload_id
+            )
+        except Exception as exc:  # the upload failed already; this is only cleanup
+            logger.warning(
+                "could not abort the multipart upload of %s (%s); a bucket lifecycle rule "
+                "AbortIncompleteMultipartUpload removes leftover parts", self._where(key), exc,
+            )
+
+    def _verify(self, key: str, digest: ContentDigest, checksum: str) -> None:
+        head = self._head(key)
+        problems = []
+        if head is None:
+            problems.append("it is missing right after the upload")
+        else:
+            if int(head["ContentLength"]) != digest.size:
+                problems.append(f"size {head['ContentLength']}, sent {digest.size}")
+            meta = head.get("Metadata", {}).get(_SHA_META)
+            if meta != digest.hex:
+                problems.append(f"x-amz-meta-sha256 {meta!r}, sent {digest.hex}")
+            server = head.get("ChecksumSHA256")
+            # Some S3-compatible servers keep no checksums; when one is returned it must match.
+            if server is not None and not same_checksum(server, checksum):
+                problems.append(f"checksum {server}, expected {checksum}")
+        if problems:
+            raise StoreIntegrityError(
+                f"{self._where(key)} does not match what was uploaded: {'; '.join(problems)}. "
+                "The local copy is kept; inspect the object and remove it before retrying"
+            )
+
+    def _compare_existing(self, key: str, digest: ContentDigest,
+                          head: dict[str, Any]) -> PutResult:
+        """created=False if the existing object holds the same bytes, else StoreConflictError."""
+        theirs = head.get("Metadata", {}).get(_SHA_META)
+        size = int(head["ContentLength"])
+        if theirs is None and size == digest.size:
+            server = head.get("ChecksumSHA256")
+            if server and "-" not in server:
+                theirs = base64.b64decode(server).hex()
+            else:  # written by another tool without a usable checksum: hash it
+                theirs = self._hash_object(key)
+        if size == digest.size and theirs == digest.hex:
+            return PutResult(key, digest.size, digest.hex, created=False)
+        raise StoreConflictError(
+            f"{self._where(key)} already exists with different content "
+            f"(size {size}, sha256 {(theirs or 'unknown')[:12]}…; new: size {digest.size}, "
+            f"sha256 {digest.hex[:12]}…); kept the existing object"
+        )
+
+    def _hash_object(self, key: str) -> str:
+        h = hashlib.sha256()
+        resp = self._get(key)
+        with resp["Body"] as body:
+            for chunk in iter(lambda: body.read(_HASH_CHUNK), b""):
+                h.update(chunk)
+        return h.hexdigest()
+
+    # ------------------------------------------------------------------ checks
+    def verify_location(self) -> None:
+        """The endpoint answers, the bucket exists and the credentials may list it.
+        (list_objects_v2 rather than head_bucket: its errors carry a code in the body.)"""
+        resp = self._call("list_objects_v2", Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1)
+        if resp.get("Name") != self.bucket:  # a 200 from something that is not S3
+            raise StoreEndpointError(
+                f"{self._where()} answered a bucket listing without naming the bucket: it "
+                f"does not look like an S3 service; {_ENDPOINT_HINT}"
+            )
+
+    def delete_probe(self, key: str) -> None:
+        check_probe_key(key)
+        self._call("delete_object", key, Bucket=self.bucket, Key=self._full(key))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+# ---------------------------------------------------------------------- error translation
+def _code(exc: Any) -> str:
+    return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+
+
+def _status(exc: Any) -> int:
+    meta = getattr(exc, "response", {}).get("ResponseMetadata", {})
+    return int(meta.get("HTTPStatusCode") or 0)
+
+
+def _is_precondition(exc: Any) -> bool:
+    return _status(exc) == 412 or _code(exc) in ("PreconditionFailed", "ConditionalRequestConflict")
+
+
+_REGION_CODES = (
+    "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException",
+    "301", "307",
+)
+_ENDPOINT_HINT = "check AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL (or endpoint_url in ~/.aws/config)"
+_CREDENTIALS_HINT = (
+    "check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or AWS_PROFILE and ~/.aws/credentials"
+)
+
+
+def translate_error(exc: Exception, op: str, where: str, bucket: str) -> StoreError:
+    """The StoreError subclass and message for a botocore exception raised by `op` on
+    `where` (a printable 's3://bucket/key (endpoint URL)'). Never includes credentials."""
+    import botocore.exceptions as bx
+    from botocore.parsers import ResponseParserError
+
+    if isinstance(exc, StoreError):
+        return exc
+    if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
+        return StoreAccessError(f"no usable AWS credentials for {where}: {_CREDENTIALS_HINT}")
+    if isinstance(exc, bx.ProfileNotFound):
+        return StoreAccessError(f"{exc}: set AWS_PROFILE to a profile that exists")
+    if isinstance(exc, bx.SSLError):
+        return StoreEndpointError(
+            f"TLS failed talking to {where}: {exc}. Is the endpoint http:// rather than "
+            f"https://, or does it need AWS_CA_BUNDLE? {_ENDPOINT_HINT}"
+        )
+    if isinstance(exc, bx.ConnectionError | bx.HTTPClientError):
+        return StoreUnavailableError(
+            f"cannot reach {where}: {exc}. Is the server up and the endpoint right? "
+            f"({_ENDPOINT_HINT}.) Files wait in the local spool; run `storyarchive store "
+            "sync` once it is reachable"
+        )
+    if isinstance(exc, ResponseParserError):
+        return StoreEndpointError(
+            f"{where} did not answer like an S3 service ({op}); {_ENDPOINT_HINT}"
+        )
+    if not isinstance(exc, bx.ClientError):
+        return StoreError(f"{op} on {where} failed: {type(exc).__name__}: {exc}")
+    code, status = _code(exc), _status(exc)
+    message = exc.response.get("Error", {}).get("Message", "")
+    if code in ("NoSuchBucket",) or (op in ("head_bucket",) and status == 404):
+        return StoreNotFoundError(
+            f"bucket {bucket!r} does not exist at {where}: create it (for example "
+            f"`aws s3 mb s3://{bucket}`) or fix the bucket in the store URI"
+        )
+    if code in ("InvalidAccessKeyId", "InvalidClientTokenId", "UnrecognizedClientException"):
+        return StoreAccessError(
+            f"the access key id is not known to {where}: {_CREDENTIALS_HINT} (and that the "
+            "endpoint is the service the key belongs to)"
+        )
+    if code == "SignatureDoesNotMatch":
+        return StoreAccessError(
+            f"the secret access key does not match the access key id at {where}: "
+            f"{_CREDENTIALS_HINT}"
+        )
+    if code in ("ExpiredToken", "InvalidToken", "TokenRefreshRequired", "ExpiredTokenException"):
+        return StoreAccessError(
+            f"the session token for {where} is expired or invalid: refresh the credentials "
+            "(aws sso login, or new AWS_SESSION_TOKEN)"
+        )
+    if code == "RequestTimeTooSkewed":
+        return StoreClockSkewError(
+            f"{where} rejected the request because this machine's clock is off by more than "
+            "15 minutes: fix the system clock (enable NTP) and retry"
+        )
+    if code in ("AccessDenied", "AllAccessDisabled", "403", "Forbidden") or status == 403:
+        return StoreAccessError(
+            f"access denied for {op} on {where}: the credentials are not allowed to do this. "
+            "They need s3:ListBucket, s3:GetObject and s3:PutObject (s3:DeleteObject for "
+            f"`store check`); {_CREDENTIALS_HINT}"
+        )
+    if code in _REGION_CODES or status in (301, 307):
+        region = exc.response.get("Error", {}).get("Region") or exc.response.get(
+            "ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
+        hint = f"set AWS_REGION={region}" if region else "set AWS_REGION to the bucket's region"
+        return StoreEndpointError(
+            f"bucket {bucket!r} is not served by this endpoint/region ({where}): {hint}, "
+            f"or {_ENDPOINT_HINT}"
+        )
+    if code in ("SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout",
+                "Throttling", "ThrottlingException") or status >= 500:
+        return StoreUnavailableError(
+            f"{where} kept failing with {code or status} ({message}) after retries; "
+            "try again later (files wait in the local spool)"
+        )
+    if code.isdigit() or not code:
+        return StoreEndpointError(
+            f"{where} answered {op} with HTTP {status} and no S3 error: it does not look "
+            f"like an S3 service; {_ENDPOINT_HINT}"
+        )
+    return StoreError(f"{op} on {where} failed: {code}: {message}")
