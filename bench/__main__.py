@@ -36,11 +36,16 @@ def main() -> int:
     print(format_table(rows))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
-        "rows": rows,
-    }, indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+                "rows": rows,
+            },
+            indent=2,
+        )
+    )
     print(f"\nwrote {out}")
     return 0
 
@@ -50,12 +55,20 @@ def format_table(rows: list[dict]) -> str:
     header = ("bench", "metric", "ours", "peer", "peer value", "unit", "ours/peer", "note")
     lines = [header]
     for r in rows:
-        lines.append((
-            r["bench"], r["metric"], _fmt(r.get("ours")), r.get("peer_name", "") or "",
-            _fmt(r.get("peer")), r.get("unit", ""), _fmt(r.get("ratio")), r.get("note", "") or "",
-        ))
+        lines.append(
+            (
+                r["bench"],
+                r["metric"],
+                _fmt(r.get("ours")),
+                r.get("peer_name", "") or "",
+                _fmt(r.get("peer")),
+                r.get("unit", ""),
+                _fmt(r.get("ratio")),
+                r.get("note", "") or "",
+            )
+        )
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths)) for line in lines)
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines)
 
 
 def _fmt(v: object) -> str:

@@ -61,14 +61,16 @@ class StorePipeline:
     def item_dropped(self, item: Any, response: Any, exception: Exception) -> None:
         """Pages other pipelines rejected (off-topic, out of window) go into the manifest."""
         if isinstance(item, ArticleItem) and not isinstance(exception, _NotStored):
-            self.record.skipped.append({"url": item.url, "status": item.status,
-                                        "reason": str(exception), "warc": _warc_dict(item)})
+            self.record.skipped.append(
+                {"url": item.url, "status": item.status, "reason": str(exception), "warc": _warc_dict(item)}
+            )
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         if item.skipped_reason or item.extraction is None:
             reason = item.skipped_reason or "no-extraction"
-            self.record.skipped.append({"url": item.url, "status": item.status, "reason": reason,
-                                        "warc": _warc_dict(item)})
+            self.record.skipped.append(
+                {"url": item.url, "status": item.status, "reason": reason, "warc": _warc_dict(item)}
+            )
             self.crawler.stats.inc_value(f"storyarchive/skipped/{reason.split(':')[0]}")
             raise _NotStored(f"not stored as an article ({reason}): {item.url}", log_level="DEBUG")
         self.items.append(item)
@@ -91,10 +93,16 @@ class StorePipeline:
         for item in self.items:
             doc = build_document(item, crawl_id=crawl_id)
             key, written = write_document(self.store, doc)
-            self.record.documents.append({
-                "doc_id": doc["doc_id"], "key": key, "canonical_url": item.canonical_url,
-                "written": written, "title": doc["metadata"]["title"],
-            })
+            self.record.documents.append(
+                {
+                    "doc_id": doc["doc_id"],
+                    "key": key,
+                    "canonical_url": item.canonical_url,
+                    "written": written,
+                    "title": doc["metadata"]["title"],
+                    "outlet": doc["metadata"]["site_name"],
+                }
+            )
             self.crawler.stats.inc_value("storyarchive/store/documents_written", int(written))
         self._write_manifest(slug, crawl_id)
 
@@ -111,8 +119,11 @@ class StorePipeline:
             "skipped": self.record.skipped,
             "rejected_at_discovery": list(getattr(self.crawler.spider, "rejected", [])),
             "dedup": self.record.dedup,
-            "stats": {k: v for k, v in sorted(stats.items())
-                      if isinstance(v, int | float | str) and not k.startswith("log_count")},
+            "stats": {
+                k: v
+                for k, v in sorted(stats.items())
+                if isinstance(v, int | float | str) and not k.startswith("log_count")
+            },
         }
         data = (json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n").encode()
         key = layout.crawl_manifest_key(slug, crawl_id)

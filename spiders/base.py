@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
-from storyarchive.urls import canonical_from_page, canonicalize_url
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from storyarchive.items import ArticleItem
 from storyarchive.layout import check_slug
+from storyarchive.urls import canonical_from_page, canonicalize_url
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Response flags set by Scrapy when a body did not arrive whole: our size cap stopped it
 # (download_stopped) or the connection ended before Content-Length was reached (dataloss).
-TRUNCATION_FLAGS = {"download_stopped": "truncated: over the size limit", "dataloss": "truncated: connection lost"}
+TRUNCATION_FLAGS = {
+    "download_stopped": "truncated: over the size limit",
+    "dataloss": "truncated: connection lost",
+}
 
 
 def new_crawl_id() -> str:
@@ -41,12 +45,17 @@ class ArchiveSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.crawl_id = crawl_id or new_crawl_id()
         self.rejected: list[dict[str, Any]] = []
+        self._rejected_urls: set[str] = set()
 
     def set_slug(self, slug: str) -> None:
         self.story_slug = check_slug(slug)
 
     def reject(self, url: str, reason: str, **extra: Any) -> None:
-        """Count a URL that will not become an article, under storyarchive/rejected/<reason>."""
+        """Count a URL that will not become an article, under storyarchive/rejected/<reason>,
+        once per URL however many feeds and sitemaps list it."""
+        if url in self._rejected_urls:
+            return
+        self._rejected_urls.add(url)
         self.crawler.stats.inc_value(f"storyarchive/rejected/{reason.split(':')[0]}")
         self.rejected.append({"url": url, "reason": reason, **extra})
 
@@ -64,8 +73,9 @@ class ArchiveSpider(scrapy.Spider):
         else:
             name = failure.type.__name__ if failure.type else "error"
             self.crawler.stats.inc_value(f"storyarchive/errors/{name}")
-            self.rejected.append({"url": request.url, "reason": f"error: {name}",
-                                  "detail": str(failure.value)[:300]})
+            self.rejected.append(
+                {"url": request.url, "reason": f"error: {name}", "detail": str(failure.value)[:300]}
+            )
             self.logger.warning("fetch failed: %s: %s", request.url, failure.value)
 
     def canonical_of(self, response: Response) -> str:
@@ -103,6 +113,52 @@ class ArchiveSpider(scrapy.Spider):
             warc=meta.get("storyarchive_warc"),
             skipped_reason=skipped,
         )
+
+    # ---- page requisites (replay, issue 6): begin ----------------------------------------
+    def requisite_requests(self, response: Response) -> Iterable[scrapy.Request]:
+        """Requests for what a fetched page needs to render (stylesheets, images, scripts,
+        fonts, icons: storyarchive.requisites), so the WARC recorder archives them for
+        replay. Off with STORYARCHIVE_CAPTURE_REQUISITES = False. They go through robots.txt,
+        politeness and the size limit like any request, are never extracted and never
+        count as articles (stats under storyarchive/requisites/...)."""
+        if not self.settings.getbool("STORYARCHIVE_CAPTURE_REQUISITES", True):
+            return
+        if not _is_html(response) or any(flag in response.flags for flag in TRUNCATION_FLAGS):
+            return
+        from storyarchive.requisites import page_requisites
+
+        limit = self.settings.getint("STORYARCHIVE_REQUISITES_MAX_PER_PAGE", 100)
+        for url in page_requisites(response.text, response.url, limit=limit):
+            yield self._requisite_request(url)
+
+    def _requisite_request(self, url: str) -> scrapy.Request:
+        self.crawler.stats.inc_value("storyarchive/requisites/requested")
+        return scrapy.Request(
+            url, self.parse_requisite, errback=self.on_requisite_error,
+            meta={"storyarchive_requisite": True}, priority=-1,
+        )
+
+    def parse_requisite(self, response: Response) -> Iterable[scrapy.Request]:
+        """A requisite is archived by the recorder already; a stylesheet's own references
+        (fonts, background images, @import) are requested too."""
+        self.crawler.stats.inc_value("storyarchive/requisites/fetched")
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if "text/css" not in ctype or any(flag in response.flags for flag in TRUNCATION_FLAGS):
+            return
+        from storyarchive.requisites import css_requisites
+
+        limit = self.settings.getint("STORYARCHIVE_REQUISITES_MAX_PER_PAGE", 100)
+        css = response.text if isinstance(response, TextResponse) else response.body.decode(
+            "utf-8", errors="replace")
+        for url in css_requisites(css, response.url, limit=limit):
+            yield self._requisite_request(url)
+
+    def on_requisite_error(self, failure: Failure) -> None:
+        """A requisite that failed is counted, not reported as a rejected article."""
+        name = failure.type.__name__ if failure.type else "error"
+        self.crawler.stats.inc_value(f"storyarchive/requisites/failed/{name}")
+        self.logger.debug("requisite failed: %s: %s", failure.request.url, failure.value)  # type: ignore[attr-defined]
+    # ---- page requisites: end -------------------------------------------------------------
 
 
 def _is_html(response: Response) -> bool:

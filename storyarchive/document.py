@@ -94,8 +94,11 @@ def encode_document(doc: dict[str, Any]) -> bytes:
 
 def latest_document_key(store: ArchiveStore, slug: str, document_id: str) -> str | None:
     """Key of the newest stored version of a document, or None if it has none."""
-    versions = [k for k in store.list_keys(layout.article_prefix(slug, document_id))
-                if layout.article_version(k) is not None]
+    versions = [
+        k
+        for k in store.list_keys(layout.article_prefix(slug, document_id))
+        if layout.article_version(k) is not None
+    ]
     return max(versions, key=lambda k: layout.article_version(k) or "") if versions else None
 
 
@@ -133,7 +136,7 @@ def iter_latest_documents(store: ArchiveStore, slug: str):  # type: ignore[no-un
         v = layout.article_version(key)
         if v is None:
             continue
-        document_id = key[len(prefix):].split("/", 1)[0]
+        document_id = key[len(prefix) :].split("/", 1)[0]
         if document_id not in latest or v > latest[document_id][0]:
             latest[document_id] = (v, key)
     for document_id in sorted(latest):

@@ -54,13 +54,20 @@ class CrawlProgress:
         skipped = sum(v for k, v in stats.items() if k.startswith("storyarchive/skipped/"))
         errors = sum(v for k, v in stats.items() if k.startswith("storyarchive/errors/"))
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        return {"fetched": fetched, "kept": stats.get("storyarchive/store/kept", 0),
-                "rejected": rejected + skipped, "errors": errors, "rate": fetched / elapsed}
+        return {
+            "fetched": fetched,
+            "kept": stats.get("storyarchive/store/kept", 0),
+            "rejected": rejected + skipped,
+            "errors": errors,
+            "rate": fetched / elapsed,
+        }
 
     def line(self) -> str:
         c = self.counts()
-        return (f"fetched {c['fetched']} · kept {c['kept']} · rejected {c['rejected']} · "
-                f"errors {c['errors']} · {c['rate']:.1f} pages/s")
+        return (
+            f"fetched {c['fetched']} · kept {c['kept']} · rejected {c['rejected']} · "
+            f"errors {c['errors']} · {c['rate']:.1f} pages/s"
+        )
 
     def report(self, final: bool = False) -> None:
         if self.tty:

@@ -22,7 +22,9 @@ class CrawlResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
 
-def project_settings(store_uri: str | None, overrides: dict[str, Any] | None = None, verbose: bool = False) -> Settings:
+def project_settings(
+    store_uri: str | None, overrides: dict[str, Any] | None = None, verbose: bool = False
+) -> Settings:
     """The project's settings (settings.py) with the store and command-line overrides."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
     settings = get_project_settings()
@@ -48,7 +50,7 @@ def parse_overrides(pairs: list[str] | None) -> dict[str, str]:
 
 def run_spider(spider_name: str, settings: Settings, **spider_kwargs: Any) -> CrawlResult:
     """Run the spider to completion (blocking) and return its stats and records."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     crawler: Crawler = process.create_crawler(spider_name)
     process.crawl(crawler, **spider_kwargs)

@@ -14,7 +14,7 @@ def _rejections(result: CrawlResult) -> Counter[str]:
     for key, value in result.stats.items():
         for prefix in ("storyarchive/rejected/", "storyarchive/skipped/"):
             if key.startswith(prefix):
-                counts[key[len(prefix):]] += int(value)
+                counts[key[len(prefix) :]] += int(value)
     return counts
 
 
@@ -32,12 +32,16 @@ def format_summary(result: CrawlResult, title: str) -> str:
     stats = result.stats
     record = result.record
     docs: list[dict[str, Any]] = list(getattr(record, "documents", []) or [])
-    outlets = sorted({urlsplit(d["canonical_url"]).netloc for d in docs})
+    outlets = sorted({d.get("outlet") or urlsplit(d["canonical_url"]).netloc for d in docs})
     elapsed = stats.get("elapsed_time_seconds", 0.0)
-    lines = [f"{title}: crawl {getattr(result.spider, 'crawl_id', '?')} of "
-             f"'{getattr(result.spider, 'story_slug', '?')}' finished in {elapsed:.1f} s"]
-    lines.append(f"  fetched          {stats.get('response_received_count', 0)} responses, "
-                 f"{stats.get('downloader/response_bytes', 0) / 1e6:.2f} MB")
+    lines = [
+        f"{title}: crawl {getattr(result.spider, 'crawl_id', '?')} of "
+        f"'{getattr(result.spider, 'story_slug', '?')}' finished in {elapsed:.1f} s"
+    ]
+    lines.append(
+        f"  fetched          {stats.get('response_received_count', 0)} responses, "
+        f"{stats.get('downloader/response_bytes', 0) / 1e6:.2f} MB"
+    )
     lines.append(f"  outlets          {len(outlets)}" + (f" ({', '.join(outlets)})" if outlets else ""))
     lines.append(f"  articles kept    {len(docs)}")
     rejections = _rejections(result)
@@ -54,14 +58,20 @@ def format_summary(result: CrawlResult, title: str) -> str:
         lines.append("  dedup            " + format_dedup(dedup))
     warc_files = stats.get("storyarchive/warc/files_closed")
     if warc_files is not None:
-        lines.append(f"  warc             {warc_files} files, {stats.get('storyarchive/warc/records', 0)} records, "
-                     f"{stats.get('storyarchive/warc/revisits', 0)} revisits")
-    lines.append(f"  files            {result.store_uri}/stories/{getattr(result.spider, 'story_slug', '?')}/ "
-                 f"({len(docs)} documents)")
+        lines.append(
+            f"  warc             {warc_files} files, {stats.get('storyarchive/warc/records', 0)} records, "
+            f"{stats.get('storyarchive/warc/revisits', 0)} revisits"
+        )
+    lines.append(
+        f"  files            {result.store_uri}/stories/{getattr(result.spider, 'story_slug', '?')}/ "
+        f"({len(docs)} documents)"
+    )
     spooled = getattr(record, "spooled", None)
     if spooled:
-        lines.append(f"  spooled          {len(spooled)} documents wait in the spool (store unavailable); "
-                     "run `storyarchive store sync`")
+        lines.append(
+            f"  spooled          {len(spooled)} documents wait in the spool (store unavailable); "
+            "run `storyarchive store sync`"
+        )
     return "\n".join(lines)
 
 
@@ -72,5 +82,8 @@ def format_dedup(dedup: dict[str, Any]) -> str:
     parts = [f"{k} {v}" for k, v in tiers.items()]
     clusters = dedup.get("clusters")
     n_clusters = len(clusters) if isinstance(clusters, list) else clusters
-    return f"blocks {seen}; collapsed: " + (" · ".join(parts) or "none") + (
-        f"; syndication clusters {n_clusters}" if n_clusters else "")
+    return (
+        f"blocks {seen}; collapsed: "
+        + (" · ".join(parts) or "none")
+        + (f"; syndication clusters {n_clusters}" if n_clusters else "")
+    )

@@ -82,7 +82,9 @@ def test_dates_in_the_formats_feeds_use():
 
 
 def test_robots_sitemap_lines():
-    body = b"User-agent: *\nDisallow: /admin/\nSitemap: /news-sitemap.xml\nsitemap: https://h.example/s2.xml\n"
+    body = (
+        b"User-agent: *\nDisallow: /admin/\nSitemap: /news-sitemap.xml\nsitemap: https://h.example/s2.xml\n"
+    )
     assert sitemaps_from_robots(body, "https://h.example/robots.txt") == [
         "https://h.example/news-sitemap.xml",
         "https://h.example/s2.xml",

@@ -16,12 +16,26 @@ def _item(fetched_at="2025-12-04T10:00:00Z", relation=None):
         Block(3, "paragraph", "Sign up for our newsletter today.", relation="site-boilerplate"),
         Block(4, "paragraph", "Wire paragraph kept.", relation="wire-near", cluster="c1", similarity=0.91234),
     ]
-    ex = Extraction(title="Strike", authors=["Ana Ruiz"], published="2025-12-04", site_name="Herald",
-                    language="en", canonical_url="https://h.example/a", blocks=blocks)
-    return ArticleItem(story="demo", url="https://h.example/a?utm_source=x", final_url="https://h.example/a",
-                       canonical_url="https://h.example/a", fetched_at=fetched_at, status=200,
-                       content_type="text/html", extraction=ex,
-                       warc=WarcRef("demo-1.warc.gz", 1234, 567, "<urn:uuid:1>"))
+    ex = Extraction(
+        title="Strike",
+        authors=["Ana Ruiz"],
+        published="2025-12-04",
+        site_name="Herald",
+        language="en",
+        canonical_url="https://h.example/a",
+        blocks=blocks,
+    )
+    return ArticleItem(
+        story="demo",
+        url="https://h.example/a?utm_source=x",
+        final_url="https://h.example/a",
+        canonical_url="https://h.example/a",
+        fetched_at=fetched_at,
+        status=200,
+        content_type="text/html",
+        extraction=ex,
+        warc=WarcRef("demo-1.warc.gz", 1234, 567, "<urn:uuid:1>"),
+    )
 
 
 def test_document_keeps_every_block_and_drops_only_repeats_and_boilerplate_from_text_dedup():
@@ -29,13 +43,23 @@ def test_document_keeps_every_block_and_drops_only_repeats_and_boilerplate_from_
     assert doc["schema_version"] == 1
     assert doc["doc_id"] == layout.doc_id("https://h.example/a")
     assert [b["relation"] for b in doc["blocks"]] == [
-        "unique", "unique", "repeat-in-page", "site-boilerplate", "wire-near"]
+        "unique",
+        "unique",
+        "repeat-in-page",
+        "site-boilerplate",
+        "wire-near",
+    ]
     assert doc["blocks"][2]["of_block"] == 0
     assert doc["blocks"][4]["similarity"] == 0.9123
     assert doc["text"].split("\n\n") == [b.text for b in _item().extraction.blocks]
     assert doc["text_dedup"] == "First paragraph of the story.\n\nSecond paragraph.\n\nWire paragraph kept."
-    assert doc["warc"] == {"filename": "demo-1.warc.gz", "offset": 1234, "length": 567,
-                           "record_id": "<urn:uuid:1>", "record_type": "response"}
+    assert doc["warc"] == {
+        "filename": "demo-1.warc.gz",
+        "offset": 1234,
+        "length": 567,
+        "record_id": "<urn:uuid:1>",
+        "record_type": "response",
+    }
     assert doc["metadata"]["authors"] == ["Ana Ruiz"]
 
 

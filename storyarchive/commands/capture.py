@@ -12,8 +12,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("capture", help="archive exactly the given URLs (on-demand capture)")
     p.add_argument("urls", nargs="*", metavar="URL")
     p.add_argument("-i", "--input", metavar="FILE", help="read URLs from FILE, one per line")
-    p.add_argument("--story", default="captures",
-                   help="collection slug, or a story file to score relevance against (default: captures)")
+    p.add_argument(
+        "--story",
+        default="captures",
+        help="collection slug, or a story file to score relevance against (default: captures)",
+    )
     add_crawl_options(p)
     p.set_defaults(func=run)
 

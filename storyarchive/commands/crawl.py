@@ -17,8 +17,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def add_crawl_options(p: argparse.ArgumentParser) -> None:
     add_store_argument(p)
-    p.add_argument("--set", action="append", metavar="NAME=VALUE", default=[],
-                   help="override a setting (repeatable), e.g. --set CONCURRENT_REQUESTS=4")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        default=[],
+        help="override a setting (repeatable), e.g. --set CONCURRENT_REQUESTS=4",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log on stderr")
 
 

@@ -14,8 +14,9 @@ from storyarchive.commands.crawl import add_crawl_options, prepare
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="crawl the bundled demo news web (loopback only)")
-    p.add_argument("--base-port", type=int, default=0,
-                   help="first port of the demo outlets (default: free ports)")
+    p.add_argument(
+        "--base-port", type=int, default=0, help="first port of the demo outlets (default: free ports)"
+    )
     add_crawl_options(p)
     p.set_defaults(func=run)
 
@@ -31,8 +32,11 @@ def run(args: argparse.Namespace) -> int:
     # The demo site is ours and on loopback: no need to wait politely between requests.
     settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
     with DemoWeb(base_port=args.base_port) as web, tempfile.TemporaryDirectory() as tmp:
-        print(f"demo news web: {len(web.outlets)} outlets on 127.0.0.1 "
-              f"({', '.join(o.base_url for o in web.outlets.values())})", file=sys.stderr)
+        print(
+            f"demo news web: {len(web.outlets)} outlets on 127.0.0.1 "
+            f"({', '.join(o.base_url for o in web.outlets.values())})",
+            file=sys.stderr,
+        )
         story_file = Path(tmp) / "demo.toml"
         story_file.write_text(web.story_toml(), encoding="utf-8")
         story = load_story(story_file)

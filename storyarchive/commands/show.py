@@ -30,21 +30,25 @@ def collect(store: Any, slug: str) -> dict[str, Any]:
     for key, doc in iter_latest_documents(store, slug):
         meta = doc.get("metadata") or {}
         rel = doc.get("relevance") or {}
-        articles.append({
-            "outlet": meta.get("site_name") or urlsplit(doc["canonical_url"]).netloc,
-            "title": meta.get("title") or "",
-            "published": (meta.get("published") or "")[:10],
-            "words": doc.get("word_count", 0),
-            "relevance": rel.get("score"),
-            "status": doc.get("status"),
-            "canonical_url": doc["canonical_url"],
-            "key": key,
-        })
+        articles.append(
+            {
+                "outlet": meta.get("site_name") or urlsplit(doc["canonical_url"]).netloc,
+                "title": meta.get("title") or "",
+                "published": (meta.get("published") or "")[:10],
+                "words": doc.get("word_count", 0),
+                "relevance": rel.get("score"),
+                "status": doc.get("status"),
+                "canonical_url": doc["canonical_url"],
+                "key": key,
+            }
+        )
         for b in doc.get("blocks", []):
             relations[b.get("relation", "unique")] += 1
         for c in (doc.get("syndication") or {}).get("clusters", []) or []:
             if isinstance(c, dict) and c.get("id"):
-                entry = clusters.setdefault(c["id"], {"id": c["id"], "canonical": c.get("canonical"), "members": set()})
+                entry = clusters.setdefault(
+                    c["id"], {"id": c["id"], "canonical": c.get("canonical"), "members": set()}
+                )
                 entry["members"].add(urlsplit(doc["canonical_url"]).netloc)
     warc = {"files": 0, "records": 0, "bytes": 0, "revisits": 0}
     for key in store.list_keys(f"{layout.story_prefix(slug)}indexes/"):
@@ -60,9 +64,14 @@ def collect(store: Any, slug: str) -> dict[str, Any]:
                 warc["revisits"] += 1
     crawls = sum(1 for _ in store.list_keys(f"{layout.story_prefix(slug)}crawls/"))
     return {
-        "slug": slug, "crawls": crawls, "articles": articles, "warc": warc,
+        "slug": slug,
+        "crawls": crawls,
+        "articles": articles,
+        "warc": warc,
         "blocks": dict(relations),
-        "clusters": [dict(c, members=sorted(c["members"])) for c in sorted(clusters.values(), key=lambda c: c["id"])],
+        "clusters": [
+            dict(c, members=sorted(c["members"])) for c in sorted(clusters.values(), key=lambda c: c["id"])
+        ],
     }
 
 
@@ -83,9 +92,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(format_table(info["articles"]))
     w = info["warc"]
-    print(f"\n{len(info['articles'])} articles from {info['crawls']} crawls; "
-          f"WARC: {w['files']} files, {w['records']} records indexed, {w['bytes']:,} bytes, "
-          f"{w['revisits']} revisits (payloads deduplicated)")
+    print(
+        f"\n{len(info['articles'])} articles from {info['crawls']} crawls; "
+        f"WARC: {w['files']} files, {w['records']} records indexed, {w['bytes']:,} bytes, "
+        f"{w['revisits']} revisits (payloads deduplicated)"
+    )
     if info["blocks"]:
         total = sum(info["blocks"].values())
         parts = " · ".join(f"{k} {v}" for k, v in sorted(info["blocks"].items()))
@@ -97,9 +108,11 @@ def run(args: argparse.Namespace) -> int:
 
 def format_table(rows: list[dict[str, Any]]) -> str:
     cols = [("outlet", 22), ("title", 48), ("published", 10), ("words", 5), ("relevance", 9), ("status", 6)]
+
     def cell(v: Any, width: int) -> str:
         s = "" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))
         return (s[: width - 1] + "…") if len(s) > width else s.ljust(width)
+
     out = ["  ".join(name.ljust(w) for name, w in cols)]
     for r in sorted(rows, key=lambda r: (r["published"], r["outlet"], r["title"])):
         out.append("  ".join(cell(r[name], w) for name, w in cols))
