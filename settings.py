@@ -87,6 +87,15 @@ STORYARCHIVE_WARC_GZIP_LEVEL = 6
 STORYARCHIVE_WARC_REVISITS = True
 # Payloads smaller than this are always stored in full (empty bodies gain nothing).
 STORYARCHIVE_WARC_REVISIT_MIN_BYTES = 1
+# Payload-digest index behind the revisits: "" = SQLite in the store's state dir (one
+# machine); "redis://host:6379/0" = shared by many workers archiving one story.
+STORYARCHIVE_WARC_DIGEST_INDEX = ""
+# Scrapy's HTTP/1.1 handler plus the raw response head (real reason phrase, header case and
+# order, connection headers) for the WARC response records.
+DOWNLOAD_HANDLERS = {
+    "http": "storyarchive.warc.handler.RawHeadHTTPDownloadHandler",
+    "https": "storyarchive.warc.handler.RawHeadHTTPDownloadHandler",
+}
 # A body cut by a lost connection still reaches the recorder (flag "dataloss"), which
 # archives it with WARC-Truncated: disconnect; the spider must not extract it.
 DOWNLOAD_FAIL_ON_DATALOSS = False
@@ -159,3 +168,14 @@ EXTENSIONS: dict[str, int] = {
 # Progress display: "auto" (live line on a terminal, log lines otherwise), "log", or "off".
 STORYARCHIVE_PROGRESS = "auto"
 STORYARCHIVE_PROGRESS_INTERVAL = 10.0
+
+# ---------------------------------------------------------------- replay
+# Capture what each article (and capture) page needs to render — stylesheets, images,
+# scripts, fonts, icons — so the page replays as it looked (docs/replay.md). Turn off for
+# text-only crawls. Requisites obey robots.txt, politeness and the size limit, are never
+# extracted, and are counted under storyarchive/requisites/...
+STORYARCHIVE_CAPTURE_REQUISITES = True
+# At most this many requisites per page (and per stylesheet).
+STORYARCHIVE_REQUISITES_MAX_PER_PAGE = 100
+# Base URL of the replay server (`storyarchive replay`) used in every document's replay_url.
+STORYARCHIVE_REPLAY_BASE_URL = "http://127.0.0.1:8080"

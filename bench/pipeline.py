@@ -67,7 +67,7 @@ class PeakMemory:
         return self.peak
 
 
-def story_for(web: Any, sitemap_url: str) -> str:
+def story_for(sitemap_url: str) -> str:
     return f'''slug = "bench-generated"
 title = "Benchmark: generated coverage"
 [terms]
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     with DemoWeb(base_port=0, generated_articles=n) as web, tempfile.TemporaryDirectory() as tmp:
         urls = web.generated_urls()
         story = Path(tmp) / "bench.toml"
-        story.write_text(story_for(web, web.generated_sitemap_url()), encoding="utf-8")
+        story.write_text(story_for(web.url("tidewater", "/sitemap_index.xml")), encoding="utf-8")
         cmd = [
             sys.executable,
             "-m",

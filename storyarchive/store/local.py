@@ -134,9 +134,14 @@ class LocalStore(ArchiveStore):
             pass
 
     def list_keys(self, prefix: str = "") -> Iterator[str]:
+        # Walk only the deepest directory the prefix names, not the whole store: listing
+        # one document's versions must not cost a walk over every document.
         base = self.root
+        start = base / prefix.rsplit("/", 1)[0] if "/" in prefix else base
+        if not start.is_dir():
+            return
         keys = []
-        for dirpath, dirnames, filenames in os.walk(base):
+        for dirpath, dirnames, filenames in os.walk(start):
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             rel_dir = os.path.relpath(dirpath, base)
             for name in filenames:

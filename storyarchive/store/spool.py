@@ -147,7 +147,19 @@ def pending(store: ArchiveStore) -> Iterator[tuple[str, Path]]:
                 continue
             path = Path(dirpath) / name
             found.append((path.relative_to(root).as_posix(), path))
-    yield from sorted(found)
+    # WARC files before their indexes, before documents and manifests: whatever lands in
+    # the store first must never point at something that has not landed yet.
+    yield from sorted(found, key=lambda kp: (_delivery_rank(kp[0]), kp[0]))
+
+
+def _delivery_rank(key: str) -> int:
+    if "/warc/" in key:
+        return 0
+    if "/indexes/" in key:
+        return 1
+    if "/articles/" in key:
+        return 2
+    return 3
 
 
 @dataclass

@@ -1,0 +1,179 @@
+"""`WarcRecorderMiddleware`: the Scrapy adapter of the WARC recorder.
+
+A downloader middleware placed next to the downloader (order 950, after HttpCompression
+590 / Redirect 600 / Retry 550 in process_response terms), so it sees every response as
+received: still content-encoded, every 3xx, every retried failure, robots.txt. It records
+nothing for responses flagged "cached" (HTTP cache hits) or for requests that never passed
+through its process_request (responses made up by other middlewares).
+
+Writing, compressing, digesting and delivering run on one dedicated thread; process_response
+awaits the result so `response.meta["storyarchive_warc"]` (a WarcRef) is set before the
+response reaches the spider.
+
+Flags for the spider: a body cut at STORYARCHIVE_MAX_BODY_BYTES arrives with
+`response.flags` containing "download_stopped" and `response.meta["storyarchive_truncated"]
+== "length"`; a connection lost before the declared length with "dataloss" and
+"disconnect". Such responses must not be extracted.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor, task, threads
+from twisted.python.threadpool import ThreadPool
+
+from storyarchive.layout import check_slug
+from storyarchive.store import open_store, resolve_store_uri
+from storyarchive.store.spool import spool_dir, state_dir
+from storyarchive.warc.handler import RAW_HEAD_HEADER, decode_head
+from storyarchive.warc.records import HttpExchange
+from storyarchive.warc.recover import recover_spool
+from storyarchive.warc.revisits import check_digest_index_setting, open_digest_index
+from storyarchive.warc.writer import RotatingWarcWriter, WriterConfig
+
+logger = logging.getLogger(__name__)
+
+META_REF = "storyarchive_warc"
+META_TRUNCATED = "storyarchive_truncated"
+_META_STAMP = "_storyarchive_warc_stamp"  # (id(request), datetime) set in process_request
+
+
+def exchange_from(
+    request: Request, response: Response, when: datetime, truncated: str | None
+) -> HttpExchange:
+    """The HttpExchange of a Scrapy request/response pair (no body copied)."""
+    req_headers = [(k, v) for k, vs in request.headers.items() for v in vs]
+    raw = response.headers.pop(RAW_HEAD_HEADER, None)  # never let it reach the spider
+    resp_headers = [(k, v) for k, vs in response.headers.items() for v in vs]
+    return HttpExchange(
+        url=request.url,
+        method=request.method,
+        request_headers=req_headers,
+        request_body=request.body,
+        status=response.status,
+        protocol=response.protocol or "HTTP/1.1",
+        response_headers=resp_headers,
+        body=response.body,
+        date=when,
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        truncated=truncated,
+        raw_response_head=decode_head(raw),
+    )
+
+
+class WarcRecorderMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        s = crawler.settings
+        if not s.getbool("STORYARCHIVE_WARC_ENABLED", True):
+            raise NotConfigured("STORYARCHIVE_WARC_ENABLED is off")
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store_uri = resolve_store_uri(None, s.get("STORYARCHIVE_STORE"))
+        self.prefix = s.get("STORYARCHIVE_WARC_PREFIX", "")
+        self.max_bytes = s.getint("STORYARCHIVE_WARC_MAX_BYTES", 1 << 30)
+        self.max_age = s.getfloat("STORYARCHIVE_WARC_MAX_AGE", 3600.0)
+        self.operator = s.get("STORYARCHIVE_WARC_OPERATOR", "")
+        self.gzip_level = s.getint("STORYARCHIVE_WARC_GZIP_LEVEL", 6)
+        self.revisits = s.getbool("STORYARCHIVE_WARC_REVISITS", True)
+        self.revisit_min_bytes = s.getint("STORYARCHIVE_WARC_REVISIT_MIN_BYTES", 1)
+        self.digest_index = s.get("STORYARCHIVE_WARC_DIGEST_INDEX", "") or ""
+        check_digest_index_setting(self.digest_index)  # fail at start-up, not mid-crawl
+        self.writer: RotatingWarcWriter | None = None
+        self._pool = ThreadPool(minthreads=1, maxthreads=1, name="storyarchive-warc")
+        self._timer: task.LoopingCall | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcRecorderMiddleware:
+        return cls(crawler)
+
+    def _in_thread(self, fn: Any, *args: Any) -> Any:
+        return maybe_deferred_to_future(threads.deferToThreadPool(reactor, self._pool, fn, *args))
+
+    async def spider_opened(self, spider: Spider) -> None:
+        slug = check_slug(getattr(spider, "story_slug", None) or spider.name)
+        crawl_id = str(getattr(spider, "crawl_id", "") or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
+        store = open_store(self.store_uri)
+        config = WriterConfig(
+            slug=slug,
+            crawl_id=crawl_id,
+            prefix=self.prefix,
+            max_bytes=self.max_bytes,
+            max_age=self.max_age,
+            operator=self.operator,
+            gzip_level=self.gzip_level,
+            revisits=self.revisits,
+            revisit_min_bytes=self.revisit_min_bytes,
+        )
+        self._pool.start()
+        index = open_digest_index(self.digest_index, state_dir(store), slug) if self.revisits else None
+        self.writer = RotatingWarcWriter(store, config, index)
+        logger.info("WARC recorder: story %s, spool %s", slug, spool_dir(store))
+        recovered = await self._in_thread(recover_spool, store, slug)
+        for rep in recovered:
+            self.stats.inc_value("storyarchive/warc/recovered_files")
+            logger.warning("recovered %s", rep.summary())
+        self._timer = task.LoopingCall(self._rotate_tick)
+        self._timer.start(max(1.0, min(60.0, self.max_age / 4)), now=False)
+
+    def _rotate_tick(self) -> None:
+        if self.writer is not None:
+            threads.deferToThreadPool(reactor, self._pool, self.writer.rotate_if_due).addErrback(
+                lambda f: logger.error("WARC rotation failed: %s", f.getErrorMessage())
+            )
+
+    async def spider_closed(self, spider: Spider) -> None:
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
+        if self.writer is None:
+            return
+        writer, self.writer = self.writer, None
+        try:
+            closed = await self._in_thread(writer.close)
+        finally:
+            self._pool.stop()
+        st = writer.stats
+        for key, value in (
+            ("records", st.records),
+            ("responses", st.responses),
+            ("revisits", st.revisits),
+            ("bytes", st.bytes),
+            ("files", st.files_closed),
+        ):
+            self.stats.set_value(f"storyarchive/warc/{key}", value)
+        undelivered = [c.filename for c in closed if not c.delivered]
+        if undelivered:
+            logger.warning("WARC files left in the spool (run `storyarchive store sync`): %s", undelivered)
+
+    def process_request(self, request: Request) -> None:
+        request.meta[_META_STAMP] = (id(request), datetime.now(UTC))
+        return None
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        stamp = request.meta.get(_META_STAMP)
+        if "cached" in response.flags or stamp is None or stamp[0] != id(request) or self.writer is None:
+            response.headers.pop(RAW_HEAD_HEADER, None)
+            self.stats.inc_value("storyarchive/warc/not_recorded")
+            return response
+        truncated = None
+        if "download_stopped" in response.flags:
+            truncated = request.meta.get(META_TRUNCATED) or "unspecified"
+        elif "dataloss" in response.flags:
+            truncated = "disconnect"
+            request.meta[META_TRUNCATED] = truncated
+        ex = exchange_from(request, response, stamp[1], truncated)
+        ref = await self._in_thread(self.writer.write_exchange, ex)
+        request.meta[META_REF] = ref
+        self.stats.inc_value(f"storyarchive/warc/{ref.record_type}")
+        if truncated:
+            self.stats.inc_value(f"storyarchive/warc/truncated/{truncated}")
+        return response

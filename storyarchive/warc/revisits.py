@@ -1,0 +1,141 @@
+"""The payload-digest index that turns repeated payloads into revisit records.
+
+Scope: one index per story collection (the replay collection), so every revisit refers to
+a record in the same collection. A digest is registered only once the file holding its
+record is closed (see writer.RotatingWarcWriter), so the index never points into a file a
+crash could cut short.
+
+`DigestIndex` is the interface; `SqliteDigestIndex` the embedded default, kept under
+`spool.state_dir(store)/<slug>/digests.sqlite`; `RedisDigestIndex` the shared one for many
+workers (STORYARCHIVE_WARC_DIGEST_INDEX = redis://...). It is rebuildable state: losing it only
+means the next capture of a payload is stored in full again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from storyarchive.warc.records import RevisitTarget
+
+logger = logging.getLogger(__name__)
+
+
+class DigestIndex(Protocol):
+    def lookup(self, digest: str) -> RevisitTarget | None:
+        """The first archived record with payload `digest`, or None."""
+
+    def add_many(self, entries: Iterable[tuple[str, RevisitTarget]]) -> None:
+        """Register (digest, target) pairs; a digest already known keeps its first target."""
+
+    def close(self) -> None: ...
+
+
+class SqliteDigestIndex:
+    """DigestIndex in one SQLite file (WAL mode, so several processes can share it)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Used from the recorder's single writer thread, which is not the creating thread.
+        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS digests (digest TEXT PRIMARY KEY, uri TEXT NOT NULL,"
+            " date TEXT NOT NULL, record_id TEXT NOT NULL)"
+        )
+        self._db.commit()
+
+    def lookup(self, digest: str) -> RevisitTarget | None:
+        row = self._db.execute(
+            "SELECT uri, date, record_id FROM digests WHERE digest = ?", (digest,)
+        ).fetchone()
+        return RevisitTarget(*row) if row else None
+
+    def add_many(self, entries: Iterable[tuple[str, RevisitTarget]]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO digests VALUES (?, ?, ?, ?)",
+                ((d, t.uri, t.date, t.record_id) for d, t in entries),
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class MemoryDigestIndex:
+    """DigestIndex in a dict (tests, and crawls with revisits across runs turned off)."""
+
+    def __init__(self) -> None:
+        self._map: dict[str, RevisitTarget] = {}
+
+    def lookup(self, digest: str) -> RevisitTarget | None:
+        return self._map.get(digest)
+
+    def add_many(self, entries: Iterable[tuple[str, RevisitTarget]]) -> None:
+        for d, t in entries:
+            self._map.setdefault(d, t)
+
+    def close(self) -> None:
+        pass
+
+
+def digest_index_path(state_dir: Path, slug: str) -> Path:
+    return state_dir / slug / "digests.sqlite"
+
+
+class RedisDigestIndex:
+    """DigestIndex in one Redis hash per story (`storyarchive:warc-digests:<slug>`), for
+    many workers archiving into one collection. If Redis cannot be reached a lookup answers
+    None (the payload is stored in full: correct, only bigger) and registrations are
+    dropped with a warning; nothing fails the crawl."""
+
+    def __init__(self, url: str, slug: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._key = f"storyarchive:warc-digests:{slug}"
+        self._errors = (redis.ConnectionError, redis.TimeoutError)
+
+    def lookup(self, digest: str) -> RevisitTarget | None:
+        try:
+            raw = self._redis.hget(self._key, digest)
+        except self._errors as exc:
+            logger.warning("digest index (Redis) unavailable, storing the payload in full: %s", exc)
+            return None
+        return RevisitTarget(*json.loads(raw)) if raw else None
+
+    def add_many(self, entries: Iterable[tuple[str, RevisitTarget]]) -> None:
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            for d, t in entries:
+                pipe.hsetnx(self._key, d, json.dumps([t.uri, t.date, t.record_id]))
+            pipe.execute()
+        except self._errors as exc:
+            logger.warning("digest index (Redis) unavailable, digests not registered: %s", exc)
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+def open_digest_index(setting: str, state_dir: Path, slug: str) -> DigestIndex:
+    """The digest index for `slug`: Redis when `setting` is a redis:// URL, else SQLite in
+    `state_dir`. ValueError for any other value."""
+    if check_digest_index_setting(setting) == "redis":
+        return RedisDigestIndex(setting, slug)
+    return SqliteDigestIndex(digest_index_path(state_dir, slug))
+
+
+def check_digest_index_setting(setting: str) -> str:
+    """'sqlite' or 'redis' for a valid STORYARCHIVE_WARC_DIGEST_INDEX, else ValueError."""
+    if setting.startswith(("redis://", "rediss://", "unix://")):
+        return "redis"
+    if setting in ("", "sqlite"):
+        return "sqlite"
+    raise ValueError(
+        "STORYARCHIVE_WARC_DIGEST_INDEX must be '' (SQLite in the state dir) or a redis:// URL, "
+        f"got {setting!r}"
+    )

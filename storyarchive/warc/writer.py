@@ -1,0 +1,322 @@
+"""Writing WARC files: one gzip member per record, `.open` while written, rotated by size
+and age, renamed on close to PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz, indexed (CDXJ) and
+delivered to the store.
+
+Not thread-safe by design: the middleware calls a `RotatingWarcWriter` from one dedicated
+thread only, so records are written in order and never interleaved.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import socket
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from storyarchive import SOFTWARE
+from storyarchive.items import WarcRef
+from storyarchive.layout import cdxj_key, warc_key
+from storyarchive.store import ArchiveStore
+from storyarchive.store.spool import OPEN_SUFFIX, deliver, spool_path
+from storyarchive.warc.cdxj import CdxjEntry, mime_of, write_cdxj
+from storyarchive.warc.digests import ALGORITHM, digest
+from storyarchive.warc.records import (
+    HttpExchange,
+    RevisitTarget,
+    WarcRecord,
+    header_block,
+    new_record_id,
+    request_record,
+    response_record,
+    timestamp14,
+    warc_date,
+    warcinfo_record,
+)
+from storyarchive.warc.revisits import DigestIndex
+
+logger = logging.getLogger(__name__)
+
+REASON_NOTE = (
+    "HTTP status lines and header lines are stored byte for byte as received, except that bodies "
+    "are stored transfer-decoded: Transfer-Encoding is renamed X-StoryArchive-Orig-Transfer-Encoding "
+    "and Content-Length always matches the stored body (a differing original value is kept as "
+    "X-StoryArchive-Orig-Content-Length). Response records marked 'StoryArchive-HTTP-Head: "
+    "reconstructed' were rebuilt from the HTTP client's parsed headers: reason phrase reconstructed "
+    "from the status code, header names in canonical case, connection headers absent"
+)
+_CHUNK = 1 << 20
+
+
+class WarcFile:
+    """One WARC file being written at `path` (ending in .open), locked against recovery
+    by other processes while open."""
+
+    def __init__(self, path: Path, level: int = 6) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._level = level
+        self._f: BinaryIO = open(path, "xb")  # noqa: SIM115 - closed in close()
+        fcntl.flock(self._f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    @property
+    def size(self) -> int:
+        return self._f.tell()
+
+    def write(self, rec: WarcRecord) -> tuple[int, int]:
+        """Append `rec` as one gzip member; return (offset, length) of the member."""
+        offset = self._f.tell()
+        comp = zlib.compressobj(self._level, zlib.DEFLATED, 31)
+        self._f.write(comp.compress(header_block(rec)))
+        for part in rec.parts:
+            view = memoryview(part)
+            for i in range(0, len(view), _CHUNK):
+                self._f.write(comp.compress(view[i : i + _CHUNK]))
+        self._f.write(comp.compress(b"\r\n\r\n"))
+        self._f.write(comp.flush())
+        # Flushed per record: a killed process leaves only whole members in the OS cache.
+        self._f.flush()
+        return offset, self._f.tell() - offset
+
+    def sync(self) -> None:
+        self._f.flush()
+        os.fsync(self._f.fileno())
+
+    def close(self, final_path: Path) -> None:
+        """Rename to `final_path` (call sync() first), then release the file and its lock."""
+        os.rename(self.path, final_path)
+        self._f.close()
+
+
+def file_name(prefix: str, when: datetime, serial: int, host: str) -> str:
+    """PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz with a 17-digit UTC timestamp (milliseconds)."""
+    ts = when.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+    safe_host = "".join(c if c.isalnum() or c in ".-" else "-" for c in host)
+    return f"{prefix}-{ts}-{serial:05d}-{safe_host}.warc.gz"
+
+
+@dataclass
+class WriterConfig:
+    slug: str
+    crawl_id: str
+    prefix: str = ""
+    max_bytes: int = 1 << 30
+    max_age: float = 3600.0
+    operator: str = ""
+    gzip_level: int = 6
+    revisits: bool = True
+    revisit_min_bytes: int = 1
+    host: str = field(default_factory=socket.gethostname)
+
+
+@dataclass
+class ClosedFile:
+    filename: str
+    records: int
+    bytes: int
+    delivered: bool
+
+
+@dataclass
+class WriteStats:
+    records: int = 0
+    responses: int = 0
+    revisits: int = 0
+    bytes: int = 0
+    files_closed: int = 0
+
+
+class RotatingWarcWriter:
+    """Writes exchanges of one story collection into rotating WARC files in the spool of
+    `store`, delivering each closed file and its CDXJ index."""
+
+    def __init__(
+        self,
+        store: ArchiveStore,
+        config: WriterConfig,
+        digest_index: DigestIndex | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.index = digest_index
+        self.stats = WriteStats()
+        self.closed: list[ClosedFile] = []
+        self._clock = clock
+        self._serial = 0
+        self._file: WarcFile | None = None
+        self._name = ""
+        self._opened_at = 0.0
+        self._warcinfo_id = ""
+        self._entries: list[CdxjEntry] = []
+        self._records_in_file = 0
+        # digests of records in files of this process not yet registered in the index
+        self._pending: dict[str, RevisitTarget] = {}
+        self._pending_in_file: list[tuple[str, RevisitTarget]] = []
+
+    # ------------------------------------------------------------------ files
+    def _open(self) -> None:
+        now = datetime.now(UTC)
+        self._name = file_name(self.config.prefix or self.config.slug, now, self._serial, self.config.host)
+        self._serial += 1
+        path = spool_path(self.store, warc_key(self.config.slug, self._name + OPEN_SUFFIX))
+        self._file = WarcFile(path, self.config.gzip_level)
+        self._opened_at = self._clock()
+        self._entries = []
+        self._records_in_file = 0
+        info = warcinfo_record(self._name, now, self.warcinfo_fields())
+        self._warcinfo_id = info.get("WARC-Record-ID") or ""
+        self._write(info)
+
+    def warcinfo_fields(self) -> list[tuple[str, str]]:
+        c = self.config
+        fields = [
+            ("software", SOFTWARE),
+            ("format", "WARC File Format 1.1"),
+            ("conformsTo", "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"),
+            ("isPartOf", c.slug),
+            ("storyarchive-story", c.slug),
+            ("storyarchive-crawl-id", c.crawl_id),
+            ("hostname", c.host),
+            ("digest-algorithm", ALGORITHM + " (base32)"),
+            ("http-header-note", REASON_NOTE),
+        ]
+        if c.operator:
+            fields.insert(3, ("operator", c.operator))
+        return fields
+
+    def _write(self, rec: WarcRecord) -> tuple[int, int]:
+        assert self._file is not None
+        offset, length = self._file.write(rec)
+        self._records_in_file += 1
+        self.stats.records += 1
+        self.stats.bytes += length
+        return offset, length
+
+    def _should_rotate(self) -> bool:
+        if self._file is None:
+            return False
+        too_big = self._file.size >= self.config.max_bytes
+        too_old = self._clock() - self._opened_at >= self.config.max_age
+        return too_big or too_old
+
+    def rotate_if_due(self) -> None:
+        """Close the open file if it is over the size or age limit (called on a timer too)."""
+        if self._should_rotate():
+            self.close_file()
+
+    def close_file(self) -> ClosedFile | None:
+        """Close the open file (if any): write its CDXJ, rename it to its final name, deliver
+        both, then register its digests in the index. (The index is written before the
+        rename, so a closed file in the spool always has its index.)"""
+        if self._file is None:
+            return None
+        final = spool_path(self.store, warc_key(self.config.slug, self._name))
+        size = self._file.size
+        self._file.sync()
+        write_index(self.store, self.config.slug, self._name, self._entries)
+        self._file.close(final)
+        self._file = None
+        closed = ClosedFile(
+            self._name, self._records_in_file, size, deliver_closed(self.store, self.config.slug, final)
+        )
+        if self.index is not None and self._pending_in_file:
+            self.index.add_many(self._pending_in_file)
+            for d, _ in self._pending_in_file:
+                self._pending.pop(d, None)
+        self._pending_in_file = []
+        self.closed.append(closed)
+        self.stats.files_closed += 1
+        return closed
+
+    def close(self) -> list[ClosedFile]:
+        self.close_file()
+        if self.index is not None:
+            self.index.close()
+        return self.closed
+
+    # ------------------------------------------------------------------ records
+    def _revisit_target(self, payload_digest: str, ex: HttpExchange) -> RevisitTarget | None:
+        if not self.config.revisits or ex.truncated or len(ex.body) < self.config.revisit_min_bytes:
+            return None
+        target = self._pending.get(payload_digest)
+        if target is None and self.index is not None:
+            target = self.index.lookup(payload_digest)
+        return target
+
+    def write_exchange(self, ex: HttpExchange) -> WarcRef:
+        """Archive one exchange: a request record and a response (or revisit) record,
+        linked both ways by WARC-Concurrent-To. Returns where the response record is."""
+        self.rotate_if_due()
+        if self._file is None:
+            self._open()
+        payload_digest = digest(ex.body)
+        target = self._revisit_target(payload_digest, ex)
+        req_id, resp_id = new_record_id(), new_record_id()
+        self._write(request_record(ex, req_id, resp_id, self._warcinfo_id))
+        rec = response_record(ex, resp_id, req_id, self._warcinfo_id, payload_digest, target)
+        offset, length = self._write(rec)
+        rtype = "revisit" if target else "response"
+        if target:
+            self.stats.revisits += 1
+        else:
+            self.stats.responses += 1
+            if self.config.revisits and not ex.truncated and len(ex.body) >= self.config.revisit_min_bytes:
+                if payload_digest not in self._pending:
+                    t = RevisitTarget(ex.url, warc_date(ex.date), resp_id)
+                    self._pending[payload_digest] = t
+                    self._pending_in_file.append((payload_digest, t))
+        self._entries.append(
+            CdxjEntry(
+                url=ex.url,
+                timestamp=timestamp14(ex.date),
+                mime=mime_of(_header(ex.response_headers, b"content-type"), rtype),
+                status=str(ex.status),
+                digest=payload_digest,
+                length=length,
+                offset=offset,
+                filename=self._name,
+            )
+        )
+        return WarcRef(
+            filename=self._name, offset=offset, length=length, record_id=resp_id, record_type=rtype
+        )
+
+
+def _header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for n, v in headers:
+        if n.lower() == name:
+            return v.decode("latin-1")
+    return None
+
+
+def write_index(store: ArchiveStore, slug: str, warc_name: str, entries: list[CdxjEntry]) -> Path:
+    """Write the sorted CDXJ of WARC `warc_name` into the spool (atomically: a hidden temp
+    file renamed into place) and return its path."""
+    index_path = spool_path(store, cdxj_key(slug, warc_name))
+    index_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = index_path.with_name(f".tmp-{index_path.name}")
+    write_cdxj(tmp, entries)
+    os.replace(tmp, index_path)
+    return index_path
+
+
+def deliver_closed(store: ArchiveStore, slug: str, warc_path: Path) -> bool:
+    """Deliver the closed spooled WARC at `warc_path`, then its spooled CDXJ (in that order:
+    an index never points at a file the store lacks). True when the store holds both."""
+    name = warc_path.name
+    index_path = spool_path(store, cdxj_key(slug, name))
+    delivered = True
+    if warc_path.exists():
+        delivered = deliver(store, warc_key(slug, name), warc_path)
+    if delivered and index_path.exists():
+        delivered = deliver(store, cdxj_key(slug, name), index_path)
+    if not delivered:
+        logger.warning("%s stays in the spool until `storyarchive store sync`", name)
+    return delivered

@@ -1,0 +1,128 @@
+"""A crawl killed with SIGKILL: closed files stay valid, the `.open` file is recovered."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from storyarchive.store import open_store
+from storyarchive.warc.recover import complete_members, recover_spool
+from tests.warc.conftest import ROOT, VENV_BIN
+from tests.warc.rawserver import RawServer, article_routes
+
+
+def count_records(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(1 for _ in ArchiveIterator(f))
+
+
+def warcio_check(path: Path) -> None:
+    proc = subprocess.run([str(VENV_BIN / "warcio"), "check", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_sigkill_mid_crawl_leaves_closed_files_valid_and_open_file_recoverable(tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    with RawServer(routes=article_routes(400, size=20_000), delay=0.05) as site:
+        urls = tmp_path / "urls.txt"
+        urls.write_text("\n".join(site.url(f"/a/{n}") for n in range(1, 401)))
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "tests/warc/crawl_urls.py"),
+                "--store",
+                str(store_dir),
+                "--slug",
+                "kill",
+                "--urls",
+                str(urls),
+                "--out",
+                str(tmp_path / "out.jsonl"),
+                "--set",
+                "STORYARCHIVE_WARC_MAX_BYTES=60000",
+                "--set",
+                "CONCURRENT_REQUESTS=4",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        warc_dir = store_dir / "stories" / "kill" / "warc"
+        deadline = time.monotonic() + 60
+        spool = store_dir / ".spool"
+        # kill while at least 3 files are closed and another one is being written
+        while len(list(warc_dir.glob("*.warc.gz"))) < 3 or not list(spool.rglob("*.warc.gz.open")):
+            assert proc.poll() is None and time.monotonic() < deadline, "crawl ended before the kill"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    closed = sorted(warc_dir.glob("*.warc.gz"))
+    for path in closed:
+        warcio_check(path)
+        index = Path("stories", "kill", "indexes", path.name.replace(".warc.gz", ".cdxj"))
+        # a kill between the two deliveries leaves the index in the spool, not lost
+        assert (store_dir / index).exists() or (store_dir / ".spool" / index).exists()
+    open_files = sorted((store_dir / ".spool").rglob("*.warc.gz.open"))
+    assert len(open_files) == 1
+    # make the unfinished file end in a cut record, as a kill during a write would
+    with open(open_files[0], "ab") as f:
+        f.write(gzip.compress(b"WARC/1.1\r\n" + os.urandom(5000))[:700])
+    reports = recover_spool(open_store(str(store_dir)), "kill")
+    assert len(reports) == 1 and reports[0].cut_bytes == 700 and reports[0].delivered
+    recovered = warc_dir / reports[0].final_name
+    warcio_check(recovered)
+    assert count_records(recovered) == reports[0].kept_members >= 1
+    assert not list((store_dir / ".spool").rglob("*.open"))
+    index = store_dir / "stories" / "kill" / "indexes" / recovered.name.replace(".warc.gz", ".cdxj")
+    assert index.read_text().count("\n") == sum(
+        1 for r in ArchiveIterator(open(recovered, "rb")) if r.rec_type == "response"
+    )
+
+
+def test_complete_members_stops_at_a_cut_member(tmp_path: Path) -> None:
+    a, b = gzip.compress(b"first" * 1000), gzip.compress(b"second" * 1000)
+    path = tmp_path / "x.gz"
+    path.write_bytes(a + b + gzip.compress(b"third")[:10])
+    assert complete_members(path) == (len(a) + len(b), 2)
+
+
+def test_open_file_locked_by_a_live_writer_is_left_alone(tmp_path: Path) -> None:
+    from storyarchive.warc.writer import WarcFile
+
+    store = open_store(str(tmp_path / "store"))
+    folder = tmp_path / "store" / ".spool" / "stories" / "live" / "warc"
+    live = WarcFile(folder / "live-1.warc.gz.open")
+    try:
+        assert recover_spool(store, "live") == []
+        assert (folder / "live-1.warc.gz.open").exists()
+    finally:
+        live._f.close()
+    shutil.rmtree(tmp_path / "store")
+
+
+def test_closed_file_left_in_the_spool_without_index_is_indexed_and_delivered(tmp_path: Path) -> None:
+    from storyarchive.warc.writer import RotatingWarcWriter, WriterConfig
+    from tests.warc.test_writer import exchange
+
+    store = open_store(str(tmp_path / "store"))
+    w = RotatingWarcWriter(store, WriterConfig(slug="left", crawl_id="c"), None)
+    w.write_exchange(exchange(1))
+    assert w._file is not None
+    w._file.sync()
+    spooled = w._file.path.with_name(w._file.path.name.removesuffix(".open"))
+    w._file.close(spooled)  # as if killed right after the rename, before index and delivery
+    w._file = None
+    assert recover_spool(store, "left") == []
+    stored = tmp_path / "store" / "stories" / "left" / "warc" / spooled.name
+    index = tmp_path / "store" / "stories" / "left" / "indexes" / spooled.name.replace(".warc.gz", ".cdxj")
+    assert stored.exists() and not spooled.exists()
+    assert [line.split(" ")[0] for line in index.read_text().splitlines()] == ["1,0,0,127:1)/p/1"]
+    warcio_check(stored)
