@@ -1,0 +1,81 @@
+"""`storyarchive dedup <slug> [--rebuild]`: recompute a story's dedup from the archive.
+
+Without --rebuild it is a dry run that prints what would change; with --rebuild it clears
+and refills the story's dedup index and writes a new version of every document whose
+relations or syndication changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from storyarchive.cli import UserError, add_store_argument
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("dedup", help="recompute a story's duplicate clusters from the archive")
+    p.add_argument("slug")
+    p.add_argument("--rebuild", action="store_true",
+                   help="rebuild the index and write the documents that changed "
+                        "(default: dry run, print what would change)")
+    p.add_argument("--redis-url", default=None,
+                   help="the shared index (default: STORYARCHIVE_DEDUP_REDIS_URL, else embedded)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_store_argument(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from storyarchive.dedup.backend import IndexUnavailableError
+    from storyarchive.dedup.records import IndexFormatError
+    from storyarchive.store import open_store, resolve_store_uri
+    from storyarchive.store.base import StoreError
+
+    try:
+        report = rebuild_story(args.slug, resolve_store_uri(args.store), args.redis_url,
+                               write=args.rebuild, open_store=open_store)
+    except (StoreError, IndexUnavailableError, IndexFormatError, ValueError) as exc:
+        raise UserError(str(exc)) from exc
+    if args.json:
+        print(json.dumps({"documents": report.documents, "summary": report.summary.to_dict(),
+                          "changed": [c.__dict__ for c in report.changed]}, indent=2))
+    else:
+        print(report.format())
+        if not args.rebuild and report.changed:
+            print("(dry run: nothing written; use --rebuild)")
+    return 0
+
+
+def rebuild_story(slug: str, store_uri: str, redis_url: str | None, write: bool,
+                  open_store: Any) -> Any:
+    """All of the command's I/O: settings, store, index backend, document writer."""
+    import os
+
+    from scrapy.utils.project import get_project_settings
+
+    from pipelines.dedup import config_from_settings
+    from storyarchive.dedup.index import PriorIndex
+    from storyarchive.dedup.rebuild import rebuild
+    from storyarchive.dedup.story import open_backend
+    from storyarchive.document import write_document
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
+    settings = get_project_settings()
+    config = config_from_settings(settings)
+    store = open_store(store_uri)
+    redis_url = redis_url or settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None
+    backend = open_backend(slug, store, redis_url)
+    try:
+        if not write:
+            # dry run: compute against a throw-away in-memory index
+            from storyarchive.dedup.backend import SqliteBackend
+
+            backend.close()
+            backend = SqliteBackend(":memory:")
+        index = PriorIndex(backend, config.index_meta())
+        return rebuild(store, slug, config, index,
+                       (lambda doc: write_document(store, doc)[0]) if write else None)
+    finally:
+        backend.close()

@@ -1,0 +1,130 @@
+"""The index backends: append-only logs of binary records (see `records`), one per story.
+
+`IndexBackend` is the interface; `SqliteBackend` (embedded, a file in the store's state
+directory) and `RedisBackend` (shared by many workers) implement it. The search structures
+are built in memory from the log by `storyarchive.dedup.index.PriorIndex`, so both backends
+give identical results by construction.
+"""
+
+from __future__ import annotations
+
+import abc
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class IndexUnavailableError(Exception):
+    """The index backend could not be reached; the message says which and how."""
+
+
+class IndexBackend(abc.ABC):
+    """An append-only, ordered log of records for one story."""
+
+    @abc.abstractmethod
+    def read_since(self, cursor: int) -> tuple[list[bytes], int]:
+        """Records appended after position `cursor` and the new cursor. If the log is
+        shorter than `cursor` (the index was lost or cleared) returns ([...all], n) with
+        n < cursor; the caller then starts over."""
+
+    @abc.abstractmethod
+    def append(self, records: Iterable[bytes]) -> None: ...
+
+    @abc.abstractmethod
+    def clear(self) -> None: ...
+
+    @abc.abstractmethod
+    def size_bytes(self) -> int:
+        """Bytes the index occupies in the backend (file size, or Redis memory usage)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        pass
+
+
+class SqliteBackend(IndexBackend):
+    """The embedded backend: one SQLite file per story (WAL, safe for several processes)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, rec BLOB NOT NULL)")
+
+    def read_since(self, cursor: int) -> tuple[list[bytes], int]:
+        (last,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM log").fetchone()
+        start = cursor if last >= cursor else 0
+        rows = self._db.execute("SELECT seq, rec FROM log WHERE seq > ? AND seq <= ? ORDER BY seq",
+                                (start, last)).fetchall()
+        return [r[1] for r in rows], last
+
+    def append(self, records: Iterable[bytes]) -> None:
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT INTO log (rec) VALUES (?)", ((r,) for r in records))
+
+    def clear(self) -> None:
+        self._db.execute("DELETE FROM log")
+        self._db.execute("VACUUM")
+
+    def size_bytes(self) -> int:
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (pages,) = self._db.execute("PRAGMA page_count").fetchone()
+        (size,) = self._db.execute("PRAGMA page_size").fetchone()
+        (free,) = self._db.execute("PRAGMA freelist_count").fetchone()
+        return int((pages - free) * size)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class RedisBackend(IndexBackend):
+    """The shared backend: one Redis list per story, `<prefix><slug>`, one record per
+    element; appends are pipelined RPUSHes in chunks, reads are chunked LRANGEs."""
+
+    CHUNK = 2000
+
+    def __init__(self, url: str, slug: str, prefix: str = "sa:dd:") -> None:
+        import redis
+
+        self.url = url
+        self.key = f"{prefix}{slug}"
+        self._r = redis.Redis.from_url(url)
+        self._errors = (redis.ConnectionError, redis.TimeoutError)
+
+    def _call(self, fn, *args):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args)
+        except self._errors as exc:
+            raise IndexUnavailableError(
+                f"dedup index at {self.url} unreachable ({exc}); check "
+                "STORYARCHIVE_DEDUP_REDIS_URL or unset it to use the embedded index") from exc
+
+    def read_since(self, cursor: int) -> tuple[list[bytes], int]:
+        n = int(self._call(self._r.llen, self.key))
+        start = cursor if n >= cursor else 0
+        out: list[bytes] = []
+        for lo in range(start, n, self.CHUNK):
+            out.extend(self._call(self._r.lrange, self.key, lo, min(lo + self.CHUNK, n) - 1))
+        return out, n
+
+    def append(self, records: Iterable[bytes]) -> None:
+        batch = list(records)
+
+        def push() -> None:
+            pipe = self._r.pipeline(transaction=True)
+            for lo in range(0, len(batch), self.CHUNK):
+                pipe.rpush(self.key, *batch[lo:lo + self.CHUNK])
+            pipe.execute()
+
+        if batch:
+            self._call(push)
+
+    def clear(self) -> None:
+        self._call(self._r.delete, self.key)
+
+    def size_bytes(self) -> int:
+        return int(self._call(self._r.memory_usage, self.key, 0) or 0)
+
+    def close(self) -> None:
+        self._r.close()

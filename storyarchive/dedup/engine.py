@@ -1,0 +1,478 @@
+"""`BlockDeduplicator`: tiers 2-4 over a whole crawl, deterministic, with provenance.
+
+Input: the crawl's documents (`DocInput`, blocks already normalized by tier 1) and the
+story's `PriorIndex` (earlier crawls). Output: every block's relation, each document's
+syndication summary, a `DedupSummary`; then this crawl's blocks are appended to the index.
+
+Determinism: every decision is a function of the *set* of texts and documents: texts are
+nodes keyed by their exact hash, edges are verified near-duplicate pairs (LSH candidates
+checked by real Jaccard/containment), clusters are connected components, and the canonical
+copy is the minimum of a fixed sort key. Arrival order is never consulted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from typing import Any
+
+import numpy as np
+
+from storyarchive.dedup.canonical import DocMeta, canonical_order
+from storyarchive.dedup.config import DedupConfig
+from storyarchive.dedup.fingerprint import Fingerprinter
+from storyarchive.dedup.index import PriorIndex, flat_band_keys, unique_pairs
+from storyarchive.dedup.normalize import normalize
+from storyarchive.dedup.records import DocRecord, encode_doc, encode_edge, encode_text
+from storyarchive.dedup.summary import ClusterMember, ClusterSummary, DedupSummary
+from storyarchive.dedup.text import mark_in_page_repeats
+from storyarchive.dedup.verify import verify
+from storyarchive.items import Block
+
+logger = logging.getLogger(__name__)
+
+_SEEN_TEXTS = 20_000  # texts remembered between runs (a few KB each)
+
+# (doc_id, block index) -> the block's text in the archive, or None if it can't be read.
+TextSource = Callable[[str, int], "str | None"]
+
+
+@dataclass
+class DocInput:
+    """One document of the crawl: identity, what the canonical rule needs, its blocks
+    (the item's own Block objects: relations are written into them)."""
+
+    meta: DocMeta
+    blocks: list[Block]
+    syndication: dict[str, Any] | None = None
+
+
+class _Text:
+    """A distinct text of the run; its shingle set is built only if it is compared."""
+
+    __slots__ = ("key", "words", "numbers", "_fps", "_i", "_shingles")
+
+    def __init__(self, key: int, words: int, numbers: tuple[str, ...], fps: Any, i: int) -> None:
+        self.key, self.words, self.numbers = key, words, numbers
+        self._fps, self._i = fps, i
+        self._shingles: frozenset[int] | None = None
+
+    @property
+    def compared(self) -> bool:
+        return self._shingles is not None
+
+    @property
+    def shingles(self) -> frozenset[int]:
+        if self._shingles is None:
+            self._shingles = self._fps.shingle_set(self._i)
+            self._fps = None  # don't keep the whole batch alive through one text
+        return self._shingles
+
+
+@dataclass(frozen=True)
+class _Occ:
+    doc: DocMeta
+    block: int  # block index
+
+
+@dataclass
+class _Run:
+    """Working state of one finalize call."""
+
+    docs: list[DocInput]
+    occ: dict[int, list[_Occ]] = field(default_factory=lambda: defaultdict(list))
+    texts: dict[int, _Text | None] = field(default_factory=dict)
+    parent: dict[int, int] = field(default_factory=dict)
+    bands: dict[int, np.ndarray] = field(default_factory=dict)  # this run's texts' band keys
+    blooms: dict[int, int] = field(default_factory=dict)  # this run's texts' number blooms
+    edges: list[tuple[int, int]] = field(default_factory=list)  # verified near copies
+    block_words: dict[tuple[int, int], int] = field(default_factory=dict)  # (doc, block) -> words
+    canon: dict[str, tuple[str, str]] = field(default_factory=dict)  # cluster -> doc_id, url
+
+
+class BlockDeduplicator:
+    """Runs tiers 2-4 for one story against its index (None: no memory between runs)."""
+
+    def __init__(self, config: DedupConfig, index: PriorIndex | None = None,
+                 text_source: TextSource | None = None) -> None:
+        self.config = config
+        self.index = index
+        self.text_source = text_source
+        self.fp = Fingerprinter(config.lsh)
+        # Texts compared in earlier runs of this deduplicator, by key (content-addressed, so
+        # never stale): a wire paragraph matched again in the next crawl is not read back
+        # from the archive again. Bounded LRU.
+        self._seen: OrderedDict[int, _Text] = OrderedDict()
+
+    # ------------------------------------------------------------------ entry point
+    def finalize(self, docs: list[DocInput], persist: bool = True) -> DedupSummary:
+        """Set every block's relation and every document's syndication; return the summary.
+        With `persist`, append this run's documents and texts to the index."""
+        docs = sorted(docs, key=lambda d: (d.meta.doc_id, d.meta.canonical_url))
+        if self.index is not None:
+            self.index.sync()
+        run = _Run(docs)
+        summary = DedupSummary(documents=len(docs))
+        current_ids = {d.meta.doc_id for d in docs}
+        norms = self._tier1(run, summary)
+        current_keys = sorted(run.occ)
+        prior = self.index
+        if prior is not None:
+            summary.earlier_documents = len(set(prior.docs) - current_ids)
+            for key in current_keys:
+                run.occ[key].extend(self._prior_occ(key, current_ids))
+        # fingerprints of this run's distinct texts, in key order
+        fps = self.fp.fingerprint([norms[k].tokens for k in current_keys])
+        blooms = np.zeros(len(current_keys), dtype=np.uint64)
+        for i, k in enumerate(current_keys):
+            n = norms[k]
+            run.texts[k] = _Text(k, n.words, n.numbers, fps, i)
+            run.bands[k] = fps.band_keys[i]
+            run.blooms[k] = self.fp.number_bloom(n.numbers)
+            blooms[i] = run.blooms[k]
+        flat = flat_band_keys(fps.band_keys)
+        karr = np.array(current_keys, dtype=np.uint64)
+        ia, ib = self._pairs_within(flat, blooms)
+        pair_a, pair_b = [karr[ia]], [karr[ib]]
+        if prior is not None:
+            rows, pkeys = prior.candidates(flat, blooms, self.config.lsh.min_bands)
+            new = ~np.isin(pkeys, karr)
+            pair_a.append(karr[rows[new]])
+            pair_b.append(pkeys[new])
+        self._connect(run, _sorted_pairs(np.concatenate(pair_a), np.concatenate(pair_b)),
+                      current_ids, summary)
+        boiler = self._boilerplate(run)
+        self._clusters(run, boiler, summary, current_ids)
+        self._syndication(run, norms)
+        if persist and prior is not None:
+            prior.append(self._records(run, norms))
+        self._remember(run)
+        return summary
+
+    def _remember(self, run: _Run) -> None:
+        """Keep the texts this run compared (their shingle sets are built) for later runs."""
+        seen = self._seen
+        for key, t in run.texts.items():
+            if t is not None and t.compared:
+                seen[key] = t
+                seen.move_to_end(key)
+        while len(seen) > _SEEN_TEXTS:
+            seen.popitem(last=False)
+
+    # ------------------------------------------------------------------ tier 1
+    def _tier1(self, run: _Run, summary: DedupSummary) -> dict[int, Any]:
+        min_words = self.config.thresholds.min_words
+        norms: dict[int, Any] = {}
+        for pos, d in enumerate(run.docs):
+            for b, n in zip(d.blocks, mark_in_page_repeats(d.blocks), strict=True):
+                summary.blocks_seen += 1
+                run.block_words[(pos, b.index)] = n.words
+                if b.relation == "repeat-in-page" or n.words < min_words:
+                    continue
+                run.occ[n.key].append(_Occ(d.meta, b.index))
+                norms.setdefault(n.key, n)
+        return norms
+
+    def _prior_occ(self, key: int, exclude: set[str]) -> list[_Occ]:
+        """Occurrences of a text in indexed documents, except those recrawled now (their
+        current version replaces the indexed one)."""
+        assert self.index is not None
+        found = self.index.occurrences.get(key)
+        if not found:
+            return []
+        metas = self.index.metas
+        return [_Occ(metas[d], i) for d, i in sorted(found) if d not in exclude]
+
+    # ------------------------------------------------------------------ candidates
+    def _pairs_within(self, flat: np.ndarray, blooms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Index pairs (i < j) of this run's texts sharing an LSH band key whose numbers may
+        be compatible. A bucket larger than `max_bucket` is cut to its first members (by
+        text key), which bounds the work on masses of templated text."""
+        n, nb = flat.shape
+        empty = np.zeros(0, np.int64)
+        if n < 2:
+            return empty, empty
+        v = flat.ravel()
+        owner = np.repeat(np.arange(n, dtype=np.int64), nb)
+        order = np.lexsort((owner, v))
+        v, owner = v[order], owner[order]
+        first = np.ones(len(v), dtype=bool)
+        first[1:] = v[1:] != v[:-1]
+        gstart = np.flatnonzero(first)
+        gid = np.cumsum(first) - 1
+        gsize = np.diff(np.append(gstart, len(v)))
+        if int(gsize.max()) > self.config.max_bucket:
+            logger.info("LSH bucket of %d texts cut to %d", int(gsize.max()), self.config.max_bucket)
+        size = np.minimum(gsize, self.config.max_bucket)[gid]
+        rank = np.arange(len(v)) - gstart[gid]
+        pos = np.flatnonzero((rank < size) & (size > 1))
+        out_a, out_b = [], []
+        d = 1
+        while len(pos):
+            pos = pos[rank[pos] + d < size[pos]]
+            a, b = owner[pos], owner[pos + d]
+            ok = ((blooms[a] & ~blooms[b]) == 0) | ((blooms[b] & ~blooms[a]) == 0)
+            out_a.append(a[ok])
+            out_b.append(b[ok])
+            d += 1
+        if not out_a:
+            return empty, empty
+        code, counts = np.unique(np.concatenate(out_a) * n + np.concatenate(out_b),
+                                 return_counts=True)
+        code = code[counts >= self.config.lsh.min_bands]
+        return code // n, code % n
+
+    # ------------------------------------------------------------------ verification
+    def _load_texts(self, run: _Run, keys: list[int], exclude: set[str]) -> None:
+        """Read earlier texts back from the archive (through `text_source`) and fingerprint
+        them in one batch; a text that can't be read, or no longer hashes to its key, is
+        recorded as None (its candidates stay unverified, never collapsed)."""
+        found: list[tuple[int, Any]] = []
+        seen = self._seen
+        for key in keys:
+            if key in run.texts:
+                continue
+            cached = seen.get(key)
+            if cached is not None:
+                run.texts[key] = cached
+                continue
+            run.texts[key] = None
+            if self.index is None or self.text_source is None:
+                continue
+            for occ in self._prior_occ(key, exclude):
+                raw = self.text_source(occ.doc.doc_id, occ.block)
+                if raw is None:
+                    continue
+                n = normalize(raw)
+                if n.key == key and n.words:
+                    found.append((key, n))
+                    break
+        if found:
+            fps = self.fp.fingerprint([n.tokens for _, n in found])
+            for i, (key, n) in enumerate(found):
+                run.texts[key] = _Text(key, n.words, n.numbers, fps, i)
+
+    def _text(self, run: _Run, key: int, exclude: set[str]) -> _Text | None:
+        if key not in run.texts:
+            self._load_texts(run, [key], exclude)
+        return run.texts[key]
+
+    def _find(self, run: _Run, k: int) -> int:
+        parent = run.parent
+        root = k
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(k, k) != root:
+            parent[k], k = root, parent[k]
+        return root
+
+    def _union(self, run: _Run, a: int, b: int) -> None:
+        ra, rb = self._find(run, a), self._find(run, b)
+        if ra != rb:
+            run.parent[max(ra, rb)] = min(ra, rb)
+
+    def _connect(self, run: _Run, pairs: list[tuple[int, int]], current_ids: set[str],
+                 summary: DedupSummary) -> None:
+        """Verify candidate pairs in sorted order (a pair already connected is skipped: it
+        would change no component), then join every text to the earlier texts the index
+        links it to, so a cluster is complete whichever crawl found its members."""
+        find = self._find
+        seen = self._seen
+        for k in {k for pair in pairs for k in pair}:
+            if k not in run.texts and k in seen:
+                run.texts[k] = seen[k]
+        if self.index is not None:
+            # earlier texts already linked in the index are one node from the start, so a
+            # new copy is verified against one member of an earlier cluster, not all
+            for k in sorted({k for pair in pairs for k in pair}):
+                for other in self.index.component(k):
+                    if other != k:
+                        self._union(run, k, other)
+        # Two passes in a fixed order: pairs whose texts are at hand first, then the rest
+        # with the earlier texts they still need read back from the archive in one batch.
+        # Skipping a pair already connected changes no component, so the order is free.
+        later: list[tuple[int, int]] = []
+        for a, b in pairs:
+            if find(run, a) == find(run, b):
+                continue
+            ta, tb = run.texts.get(a, False), run.texts.get(b, False)
+            if ta is False or tb is False:
+                later.append((a, b))
+                continue
+            self._verify_pair(run, a, b, ta, tb, summary)
+        todo = [(a, b) for a, b in later if find(run, a) != find(run, b)]
+        self._load_texts(run, sorted({k for pair in todo for k in pair}), current_ids)
+        for a, b in todo:
+            if find(run, a) != find(run, b):
+                self._verify_pair(run, a, b, run.texts[a], run.texts[b], summary)
+        if self.index is None:
+            return
+        for k in sorted(set(run.occ) | {k for e in run.edges for k in e}):
+            if k not in run.occ:  # an earlier text: its occurrences join the run
+                run.occ[k].extend(self._prior_occ(k, current_ids))
+            for other in self.index.component(k):
+                if other == k:
+                    continue
+                if other not in run.occ:
+                    run.occ[other].extend(self._prior_occ(other, current_ids))
+                self._union(run, k, other)
+
+    def _verify_pair(self, run: _Run, a: int, b: int, ta: Any, tb: Any,
+                     summary: DedupSummary) -> None:
+        summary.candidates += 1
+        if ta is None or tb is None:
+            summary.unverifiable += 1
+            return
+        m = verify(ta.key, ta.shingles, ta.numbers, ta.words,
+                   tb.key, tb.shingles, tb.numbers, tb.words, self.config.thresholds)
+        if m.same:
+            summary.verified += 1
+            self._union(run, a, b)
+            run.edges.append((a, b))
+
+    # ------------------------------------------------------------------ tiers 2-4
+    def _boilerplate(self, run: _Run) -> set[tuple[int, str]]:
+        """(text key, site) pairs where the text is on >= N distinct URLs of that site."""
+        n = self.config.boilerplate_min_urls
+        out: set[tuple[int, str]] = set()
+        for key, occs in run.occ.items():
+            by_site: dict[str, set[str]] = defaultdict(set)
+            for o in occs:
+                by_site[o.doc.site].add(o.doc.canonical_url)
+            out.update((key, site) for site, urls in by_site.items() if len(urls) >= n)
+        return out
+
+    def _clusters(self, run: _Run, boiler: set[tuple[int, str]], summary: DedupSummary,
+                  current_ids: set[str]) -> None:
+        th = self.config.thresholds
+        current_blocks = {(d.meta.doc_id, b.index): b for d in run.docs for b in d.blocks}
+        components: dict[int, list[int]] = defaultdict(list)
+        for key in sorted(run.occ):
+            components[self._find(run, key)].append(key)
+        for key, occs in run.occ.items():
+            for o in occs:
+                if o.doc.current and (key, o.doc.site) in boiler:
+                    current_blocks[(o.doc.doc_id, o.block)].relation = "site-boilerplate"
+        for keys in components.values():
+            if len(keys) == 1 and len(run.occ[keys[0]]) == 1:
+                continue  # one block, seen once: nothing to cluster
+            pairs = [(k, o) for k in keys for o in run.occ[k] if (k, o.doc.site) not in boiler]
+            if not any(o.doc.current for _, o in pairs):
+                continue
+            if len({o.doc.site for _, o in pairs}) < 2:
+                continue  # one outlet only: not syndication
+            words: dict[str, int] = defaultdict(int)
+            blocks_in: dict[str, int] = defaultdict(int)
+            docs: dict[str, DocMeta] = {}
+            for k, o in pairs:
+                t = run.texts.get(k)
+                words[o.doc.doc_id] += t.words if t else 0
+                blocks_in[o.doc.doc_id] += 1
+                docs[o.doc.doc_id] = o.doc
+            ranked = sorted(docs.values(), key=lambda d: canonical_order(d, words[d.doc_id]))
+            canon = ranked[0]
+            canon_block, canon_key = min((o.block, k) for k, o in pairs
+                                         if o.doc.doc_id == canon.doc_id)
+            cluster = "c" + blake2b(f"{canon.doc_id}:{canon_block}:{canon_key:016x}".encode(),
+                                    digest_size=8).hexdigest()
+            sites_of_key: dict[int, set[str]] = defaultdict(set)
+            for k, o in pairs:
+                sites_of_key[k].add(o.doc.site)
+            for k, o in pairs:
+                if not o.doc.current:
+                    continue
+                b = current_blocks[(o.doc.doc_id, o.block)]
+                b.cluster = cluster
+                if len(sites_of_key[k]) >= 2:
+                    b.relation, b.similarity = "wire-exact", 1.0
+                else:
+                    b.relation = "wire-near"
+                    b.similarity = self._similarity(run, k, canon_key, keys, th, current_ids)
+            members = [ClusterMember(d.doc_id, d.canonical_url, d.site, blocks_in[d.doc_id],
+                                     not d.current) for d in ranked]
+            run.canon[cluster] = (canon.doc_id, canon.canonical_url)
+            summary.clusters.append(ClusterSummary(cluster, members[0], members))
+        summary.clusters.sort(key=lambda c: c.cluster)
+        rel: dict[str, int] = defaultdict(int)
+        for d in run.docs:
+            for b in d.blocks:
+                rel[b.relation] += 1
+        summary.relations = dict(sorted(rel.items()))
+
+    def _similarity(self, run: _Run, key: int, canon_key: int, component: list[int],
+                    th: Any, current_ids: set[str]) -> float:
+        """Jaccard of this text with the canonical one (or, for the canonical text itself,
+        with its closest other text in the cluster)."""
+        t = self._text(run, key, current_ids)
+        others = [canon_key] if key != canon_key else [k for k in component if k != key]
+        best = 0.0
+        for k in others:
+            o = self._text(run, k, current_ids)
+            if t is None or o is None:
+                continue
+            inter = len(t.shingles & o.shingles)
+            union = len(t.shingles) + len(o.shingles) - inter
+            best = max(best, inter / union if union else 0.0)
+        return round(best, 4)
+
+    def _syndication(self, run: _Run, norms: dict[int, Any]) -> None:
+        canon = run.canon
+        for pos, d in enumerate(run.docs):
+            total = shared = 0
+            per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+            for b in d.blocks:
+                if b.relation in ("repeat-in-page", "site-boilerplate"):
+                    continue
+                w = run.block_words[(pos, b.index)]
+                total += w
+                if b.cluster:
+                    shared += w
+                    per[b.cluster][0] += 1
+                    per[b.cluster][1] += w
+            d.syndication = {"shared_share": round(shared / total, 4) if total else 0.0,
+                             "clusters": [], "canonical": None, "is_canonical": True}
+            if not per:
+                continue
+            clusters = []
+            for cid in sorted(per):
+                c = canon[cid]
+                clusters.append({"cluster": cid, "blocks": per[cid][0],
+                                 "canonical": {"doc_id": c[0], "canonical_url": c[1]}})
+            main = max(sorted(per), key=lambda c: per[c][1])
+            d.syndication.update({
+                "clusters": clusters,
+                "canonical": {"doc_id": canon[main][0], "canonical_url": canon[main][1]},
+                "is_canonical": all(canon[c][0] == d.meta.doc_id for c in per),
+            })
+
+    # ------------------------------------------------------------------ persistence
+    def _records(self, run: _Run, norms: dict[int, Any]) -> list[bytes]:
+        """Index records for this run: new texts (band keys) and every document."""
+        assert self.index is not None
+        out = [encode_text(k, run.blooms[k], norms[k].words, run.bands[k])
+               for k in sorted(norms) if k not in self.index.texts]
+        out.extend(encode_edge(a, b) for a, b in run.edges)
+        per_doc: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for k, occs in run.occ.items():
+            for o in occs:
+                if o.doc.current:
+                    per_doc[o.doc.doc_id].append((o.block, k))
+        for d in run.docs:
+            idx_keys = sorted(per_doc.get(d.meta.doc_id, ()))
+            m = d.meta
+            out.append(encode_doc(DocRecord(
+                m.doc_id, m.canonical_url, m.site, m.published, m.wire,
+                np.array([k for _, k in idx_keys], dtype=np.uint64),
+                np.array([i for i, _ in idx_keys], dtype=np.int64))))
+        return out
+
+
+def _sorted_pairs(a: np.ndarray, b: np.ndarray) -> list[tuple[int, int]]:
+    """Unique (smaller key, larger key) pairs, sorted."""
+    if len(a) == 0:
+        return []
+    lo, hi = unique_pairs(np.minimum(a, b), np.maximum(a, b))
+    return list(zip(lo.tolist(), hi.tolist(), strict=True))

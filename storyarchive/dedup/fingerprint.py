@@ -1,0 +1,198 @@
+"""Word shingles and MinHash/LSH band keys, computed for many blocks at once with numpy.
+
+Each distinct word is hashed once to 64 bits (blake2b, cached per `Fingerprinter`); a
+shingle of k consecutive words is a 64-bit mix of its word hashes; a MinHash signature
+takes, for each of `num_perm` universal hash functions, the minimum over the shingles;
+`bands` keys of `rows` signature values each are hashed to 32 bits for the LSH index.
+Everything is deterministic: same text, same shingles, same keys, on every machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from hashlib import blake2b
+from itertools import chain
+
+import numpy as np
+
+# Function words: a shingle made only of these ("of the", "and a") says nothing about which
+# paragraph it comes from, so it takes no part in MinHash (it still counts in verification).
+# Changing this list changes every band key: bump LSH_VERSION.
+LSH_VERSION = 2
+STOPWORDS = frozenset("""
+a an the and or but nor so yet of in on at to for from by with without about against
+between into through during before after above below up down out off over under again
+further then once here there when where why how all any both each few more most other some
+such no not only own same than too very can will just should now is are was were be been
+being have has had having do does did doing i me my we our you your he him his she her it
+its they them their what which who whom this that these those am as if while until would
+could also said says say one two new de la el en los las del y que un una por con para al
+""".split())
+_SHINGLE_MUL = np.uint64(0x9E3779B97F4A7C15)
+_CHUNK_SHINGLES = 1 << 16  # bounds the (shingles x num_perm) temporary to a few MB
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finalizer, element-wise on uint64 (wraps mod 2**64)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+@dataclass(frozen=True)
+class LshParams:
+    """MinHash/LSH shape; persisted with the index, which must be rebuilt if it changes."""
+
+    shingle_words: int = 2
+    bands: int = 16
+    rows: int = 2
+    min_bands: int = 2  # a candidate shares at least this many band keys
+
+    @property
+    def num_perm(self) -> int:
+        return self.bands * self.rows
+
+
+@dataclass
+class Fingerprints:
+    """Fingerprints of n blocks: shingle hashes (flat, block i owns shingles[offsets[i]:
+    offsets[i+1]]) and LSH band keys, shape (n, bands), uint32."""
+
+    shingles: np.ndarray
+    offsets: np.ndarray
+    band_keys: np.ndarray
+
+    def shingle_set(self, i: int) -> frozenset[int]:
+        return frozenset(self.shingles[self.offsets[i]:self.offsets[i + 1]].tolist())
+
+
+class Fingerprinter:
+    """Turns token lists into fingerprints. Holds a cache of word hashes (explicit state,
+    bounded by `max_words`) and the fixed permutation coefficients."""
+
+    def __init__(self, params: LshParams, max_words: int = 1_000_000) -> None:
+        self.params = params
+        self._words: dict[str, int] = {}
+        self._max_words = max_words
+        rng = np.random.default_rng(0x5A17)  # fixed seed: keys must be stable forever
+        self._a = rng.integers(1, 2**63, size=params.num_perm, dtype=np.uint64) | np.uint64(1)
+        self._b = rng.integers(0, 2**63, size=params.num_perm, dtype=np.uint64)
+        self._band_salt = np.arange(params.bands, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+
+    def _word_hash(self, word: str) -> int:
+        """64-bit hash of a word; its lowest bit says whether it is a stop word."""
+        h = self._words.get(word)
+        if h is None:
+            h = int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+            h = (h & ~1) | (word in STOPWORDS)
+            self._words[word] = h
+        return h
+
+    def _hash_all(self, words: list[str]) -> np.ndarray:
+        missing = set(words).difference(self._words)
+        if len(self._words) + len(missing) > self._max_words:
+            self._words.clear()
+            missing = set(words)
+        for w in sorted(missing):
+            self._word_hash(w)
+        return np.array(list(map(self._words.__getitem__, words)), dtype=np.uint64)
+
+    def number_bloom(self, numbers: tuple[str, ...]) -> int:
+        """64-bit set of a block's numbers: if block A's numbers are all in block B, then
+        bloom(A) & ~bloom(B) == 0, so incompatible candidates are dropped in bulk."""
+        bloom = 0
+        for n in numbers:
+            bloom |= 1 << ((self._word_hash(n) >> 1) & 63)
+        return bloom
+
+    def fingerprint(self, token_lists: list[tuple[str, ...]]) -> Fingerprints:
+        """Fingerprints of each token list (each must be non-empty). Blocks shorter than
+        the shingle size get one shingle of all their words."""
+        k = self.params.shingle_words
+        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+        if len(token_lists) == 0:
+            empty = np.zeros(0, dtype=np.uint64)
+            return Fingerprints(empty, np.zeros(1, np.int64),
+                                np.zeros((0, self.params.bands), np.uint32))
+        if (lengths == 0).any():
+            raise ValueError("cannot fingerprint a block without tokens")
+        flat = self._hash_all(list(chain.from_iterable(token_lists)))
+        shingles, counts, informative = self._shingles(flat, lengths, k)
+        offsets = np.zeros(len(token_lists) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        # a block made only of function-word shingles keeps them all for MinHash
+        has_inf = np.maximum.reduceat(informative, offsets[:-1]) if len(shingles) else informative
+        use = informative | ~has_inf[np.repeat(np.arange(len(counts)), counts)]
+        lsh_offsets = np.zeros_like(offsets)
+        np.cumsum(np.add.reduceat(use.astype(np.int64), offsets[:-1]) if len(use) else counts,
+                  out=lsh_offsets[1:])
+        band_keys = self._bands(shingles[use], lsh_offsets)
+        return Fingerprints(shingles, offsets, band_keys)
+
+    @staticmethod
+    def _shingles(flat: np.ndarray, lengths: np.ndarray,
+                  k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Shingle hashes (grouped by block), count per block, and whether each shingle has
+        a word that is not a stop word."""
+        n = len(flat)
+        starts = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        ends = starts + lengths
+        with np.errstate(over="ignore"):
+            # windows of k words starting at every position; keep those inside one block
+            m = n - k + 1
+            stop = (flat & np.uint64(1)).astype(bool)
+            if m > 0:
+                acc = flat[:m].copy()
+                all_stop = stop[:m].copy()
+                for j in range(1, k):
+                    acc = acc * _SHINGLE_MUL + flat[j:j + m]
+                    all_stop &= stop[j:j + m]
+                owner = np.repeat(np.arange(len(lengths)), lengths)
+                valid = owner[:m] == owner[k - 1:]
+                win = _mix(acc[valid])
+                win_owner = owner[:m][valid]
+                inf = ~all_stop[valid]
+            else:
+                win = np.zeros(0, np.uint64)
+                win_owner = np.zeros(0, np.int64)
+                inf = np.zeros(0, bool)
+            short = np.nonzero(lengths < k)[0]
+            if len(short):
+                extra = []
+                for i in short:
+                    acc2 = np.uint64(0)
+                    for w in flat[starts[i]:ends[i]]:
+                        acc2 = acc2 * _SHINGLE_MUL + w
+                    extra.append(acc2)
+                win = np.concatenate([win, _mix(np.array(extra, dtype=np.uint64))])
+                win_owner = np.concatenate([win_owner, short])
+                inf = np.concatenate([inf, np.ones(len(short), bool)])
+                order = np.argsort(win_owner, kind="stable")
+                win, win_owner, inf = win[order], win_owner[order], inf[order]
+        counts = np.bincount(win_owner, minlength=len(lengths))
+        return win, counts, inf
+
+    def _bands(self, shingles: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """LSH band keys from the shingles that take part in MinHash (block i owns
+        shingles[offsets[i]:offsets[i + 1]], never empty)."""
+        nblocks = len(offsets) - 1
+        sig = np.empty((nblocks, self.params.num_perm), dtype=np.uint64)
+        # process whole blocks in chunks of about _CHUNK_SHINGLES shingles
+        b0 = 0
+        with np.errstate(over="ignore"):
+            while b0 < nblocks:
+                b1 = int(np.searchsorted(offsets, offsets[b0] + _CHUNK_SHINGLES, side="right")) - 1
+                b1 = min(max(b1, b0 + 1), nblocks)
+                s = shingles[offsets[b0]:offsets[b1]]
+                hv = s[:, None] * self._a[None, :] + self._b[None, :]
+                sig[b0:b1] = np.minimum.reduceat(hv, offsets[b0:b1] - offsets[b0], axis=0)
+                b0 = b1
+            r = self.params.rows
+            acc = np.zeros((nblocks, self.params.bands), dtype=np.uint64)
+            for j in range(r):
+                acc = _mix(acc * _SHINGLE_MUL + (sig[:, j::r] >> np.uint64(32)))
+            acc = _mix(acc ^ self._band_salt[None, :])
+        return (acc >> np.uint64(32)).astype(np.uint32)

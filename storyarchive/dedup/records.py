@@ -1,0 +1,106 @@
+"""The dedup index's compact binary records: the index is an append-only log of them.
+
+    M  meta:  b"M" + JSON of the LSH parameters (first record; checked on load)
+    T  text:  b"T" + key u64 + numbers bloom u64 + words u16 + band keys (bands x u32)
+    D  doc:   b"D" + doc_id (10 bytes) + wire u8 + n u16 + published, site (u8-length utf-8)
+              + canonical URL (u16-length utf-8) + n x (key u64, block index u16)
+
+    E  edge:  b"E" + key u64 + key u64     two texts verified as near copies (cluster links)
+
+A later D record for the same doc_id replaces the earlier one (a recrawl). Texts are
+content-addressed, so a T record never goes stale. No block text is stored: candidates
+found in the index are verified against the block text in the archive's JSON documents.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+
+_TEXT_HEAD = struct.Struct("<QQH")
+_DOC_HEAD = struct.Struct("<10sBH")
+_EDGE = struct.Struct("<QQ")
+_OCC = np.dtype([("key", "<u8"), ("index", "<u2")])
+
+
+class IndexFormatError(Exception):
+    """The index holds records this version cannot read or built with other parameters."""
+
+
+@dataclass(frozen=True)
+class TextRecord:
+    key: int
+    bloom: int  # Fingerprinter.number_bloom of its numbers
+    words: int
+    band_keys: np.ndarray  # (bands,) uint32
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    doc_id: str  # 20 hex digits
+    canonical_url: str
+    site: str
+    published: str  # sortable UTC ISO string, "" if unknown
+    wire: bool
+    keys: np.ndarray  # (n,) uint64, text key of each indexed block
+    indexes: np.ndarray  # (n,) uint16, block index in the document
+
+
+def encode_meta(params: dict[str, object]) -> bytes:
+    return b"M" + json.dumps(params, sort_keys=True).encode()
+
+
+def encode_text(key: int, bloom: int, words: int, band_keys: np.ndarray) -> bytes:
+    return (b"T" + _TEXT_HEAD.pack(key, bloom, min(words, 0xFFFF))
+            + band_keys.astype("<u4").tobytes())
+
+
+def encode_edge(a: int, b: int) -> bytes:
+    return b"E" + _EDGE.pack(min(a, b), max(a, b))
+
+
+def _short(s: str, limit: int) -> bytes:
+    b = s.encode("utf-8")[:limit]
+    return bytes([len(b)]) + b if limit <= 255 else struct.pack("<H", len(b)) + b
+
+
+def encode_doc(rec: DocRecord) -> bytes:
+    occ = np.empty(len(rec.keys), dtype=_OCC)
+    occ["key"] = rec.keys
+    occ["index"] = rec.indexes
+    return b"".join((
+        b"D", _DOC_HEAD.pack(bytes.fromhex(rec.doc_id), int(rec.wire), len(occ)),
+        _short(rec.published, 255), _short(rec.site, 255), _short(rec.canonical_url, 65535),
+        occ.tobytes(),
+    ))
+
+
+def decode(data: bytes) -> dict[str, object] | TextRecord | DocRecord | tuple[int, int]:
+    """Decode one record. IndexFormatError if it is not one of ours."""
+    kind = data[:1]
+    if kind == b"E":
+        a, b = _EDGE.unpack_from(data, 1)
+        return (a, b)
+    if kind == b"T":
+        key, bloom, words = _TEXT_HEAD.unpack_from(data, 1)
+        bands = np.frombuffer(data, dtype="<u4", offset=1 + _TEXT_HEAD.size).astype(np.uint32)
+        return TextRecord(key, bloom, words, bands)
+    if kind == b"D":
+        raw_id, wire, n = _DOC_HEAD.unpack_from(data, 1)
+        pos = 1 + _DOC_HEAD.size
+        fields = []
+        for width in (1, 1, 2):
+            ln = data[pos] if width == 1 else struct.unpack_from("<H", data, pos)[0]
+            pos += width
+            fields.append(data[pos:pos + ln].decode("utf-8", "replace"))
+            pos += ln
+        occ = np.frombuffer(data, dtype=_OCC, count=n, offset=pos)
+        return DocRecord(raw_id.hex(), fields[2], fields[1], fields[0], bool(wire),
+                         occ["key"].astype(np.uint64), occ["index"].astype(np.int64))
+    if kind == b"M":
+        return json.loads(data[1:])
+    raise IndexFormatError(f"unknown dedup index record type {kind!r}; rebuild the index "
+                           "with `storyarchive dedup <slug> --rebuild`")

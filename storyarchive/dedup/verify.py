@@ -1,0 +1,62 @@
+"""Exact verification of a near-duplicate candidate: real Jaccard and containment of the
+two blocks' word-shingle sets, plus the rule that numbers are content."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MatchThresholds:
+    """`jaccard`: minimum Jaccard of the shingle sets for two copies of similar length;
+    `containment`: minimum share of the smaller block's shingles found in the larger one
+    (a paragraph cut short or extended by a sentence); `min_words`: shorter blocks are
+    never collapsed across documents."""
+
+    jaccard: float = 0.6
+    containment: float = 0.8
+    min_words: int = 6
+
+
+@dataclass(frozen=True)
+class Match:
+    same: bool  # verified: the two blocks are copies of one text
+    jaccard: float
+    containment: float
+    reason: str  # "exact" | "jaccard" | "containment" | why not
+
+
+def numbers_compatible(small: tuple[str, ...], large: tuple[str, ...], equal: bool) -> bool:
+    """Numbers are content: the smaller block's numbers must all appear in the larger one
+    (as a multiset), or, if `equal`, the two must hold exactly the same numbers."""
+    if equal:
+        return Counter(small) == Counter(large)
+    need = Counter(small)
+    have = Counter(large)
+    return all(have[n] >= c for n, c in need.items())
+
+
+def verify(a_key: int, a_shingles: frozenset[int], a_numbers: tuple[str, ...], a_words: int,
+           b_key: int, b_shingles: frozenset[int], b_numbers: tuple[str, ...], b_words: int,
+           th: MatchThresholds) -> Match:
+    """Decide whether two blocks are the same text (exact key) or a verified near copy."""
+    if a_key == b_key:
+        return Match(True, 1.0, 1.0, "exact")
+    if min(a_words, b_words) < th.min_words:
+        return Match(False, 0.0, 0.0, "short")
+    inter = len(a_shingles & b_shingles)
+    union = len(a_shingles) + len(b_shingles) - inter
+    jac = inter / union if union else 0.0
+    small_n = min(len(a_shingles), len(b_shingles))
+    cont = inter / small_n if small_n else 0.0
+    if a_words <= b_words:
+        small_num, large_num = a_numbers, b_numbers
+    else:
+        small_num, large_num = b_numbers, a_numbers
+    if jac >= th.jaccard and numbers_compatible(small_num, large_num, equal=True):
+        return Match(True, jac, cont, "jaccard")
+    if cont >= th.containment and numbers_compatible(small_num, large_num, equal=False):
+        return Match(True, jac, cont, "containment")
+    return Match(False, jac, cont, "below-threshold" if jac < th.jaccard and cont < th.containment
+                 else "numbers-differ")

@@ -1,0 +1,139 @@
+"""The persisted index: later crawls see earlier blocks; a lost index is rebuilt from the
+archive; the index stays compact."""
+
+import json
+from dataclasses import asdict
+
+import redis
+
+from storyarchive.dedup import DedupConfig
+from storyarchive.dedup.index import PriorIndex
+from storyarchive.dedup.rebuild import rebuild
+from storyarchive.dedup.story import open_backend
+from storyarchive.document import build_document, iter_latest_documents, write_document
+
+from .data import ATLANTIC, CAPITAL, HARBOR, WIRE, blocks_of, clone, wire_story
+
+CONFIG = DedupConfig(wire_sites=frozenset({WIRE}))
+
+
+def store_documents(store, items, crawl_id="c1"):
+    for it in items:
+        write_document(store, build_document(it, crawl_id=crawl_id))
+
+
+def rels(items):
+    return {i.canonical_url: ([asdict(b) for b in i.extraction.blocks], i.syndication)
+            for i in items}
+
+
+def test_a_later_crawl_sees_the_first_crawls_blocks_from_the_persisted_index(embedded, store):
+    everything = wire_story()
+    embedded("all-at-once", CONFIG).finalize(everything)
+    first = [i for i in wire_story() if WIRE in i.canonical_url or HARBOR in i.canonical_url]
+    embedded("dock-strike", CONFIG).finalize(first)
+    store_documents(store, first)
+    # a new process: nothing in memory, only the SQLite file and the archive
+    later = [i for i in wire_story() if CAPITAL in i.canonical_url or ATLANTIC in i.canonical_url]
+    summary = embedded("dock-strike", CONFIG).finalize(later)
+    assert summary.earlier_documents == 2 and summary.unverifiable == 0
+    assert summary.verified > 0
+    wire_clusters = [b.cluster for b in blocks_of(first, WIRE)]
+    capital = blocks_of(later, CAPITAL)
+    assert capital[0].relation == "wire-near" and capital[0].cluster == wire_clusters[0]
+    assert blocks_of(later, ATLANTIC)[2].cluster == wire_clusters[2]
+    # exactly what one crawl of all four pages says about these two
+    ref = rels(everything)
+    for url, got in rels(later).items():
+        assert got == ref[url]
+    members = {m.site for c in summary.clusters for m in c.members if m.earlier}
+    assert members == {WIRE, HARBOR}
+
+
+def test_losing_the_redis_index_costs_only_warm_up_and_rebuild_restores_it(on_redis, store,
+                                                                           redis_url):
+    first = [i for i in wire_story() if CAPITAL not in i.canonical_url]
+    on_redis("dock-strike", CONFIG).finalize(first)
+    store_documents(store, first)
+    later = [i for i in wire_story() if CAPITAL in i.canonical_url]
+    expected = rels(clone(later))
+    on_redis("dock-strike", CONFIG).finalize(probe := clone(later), persist=False)
+    expected = rels(probe)
+    assert expected[later[0].canonical_url][0][0]["relation"] == "wire-near"
+
+    redis.Redis.from_url(redis_url).flushall()
+    cold = clone(later)
+    on_redis("dock-strike", CONFIG).finalize(cold, persist=False)
+    assert all(b.relation == "unique" for b in cold[0].extraction.blocks)  # warm-up
+    stored_before = [d for _, d in iter_latest_documents(store, "dock-strike")]
+
+    index = PriorIndex(open_backend("dock-strike", store, redis_url), CONFIG.index_meta())
+    report = rebuild(store, "dock-strike", CONFIG, index,
+                     lambda doc: write_document(store, doc)[0])
+    assert report.documents == 3 and report.changed == []  # what was written stays right
+    assert [d for _, d in iter_latest_documents(store, "dock-strike")] == stored_before
+    warm = clone(later)
+    on_redis("dock-strike", CONFIG).finalize(warm, persist=False)
+    assert rels(warm) == expected
+
+
+def test_rebuild_rewrites_earlier_documents_whose_canonical_changed(embedded, store):
+    copies = [i for i in wire_story() if WIRE not in i.canonical_url]
+    embedded("dock-strike", CONFIG).finalize(copies)
+    store_documents(store, copies)
+    wire = [i for i in wire_story() if WIRE in i.canonical_url]
+    embedded("dock-strike", CONFIG).finalize(wire)
+    store_documents(store, wire, "c2")
+    docs = {d["canonical_url"]: d for _, d in iter_latest_documents(store, "dock-strike")}
+    harbor_url = next(u for u in docs if HARBOR in u)
+    wire_url = next(u for u in docs if WIRE in u)
+    assert docs[harbor_url]["syndication"]["canonical"]["canonical_url"] == harbor_url  # stale
+
+    index = PriorIndex(open_backend("dock-strike", store, None), CONFIG.index_meta())
+    report = rebuild(store, "dock-strike", CONFIG, index,
+                     lambda doc: write_document(store, doc)[0])
+    assert {c.canonical_url for c in report.changed} == {
+        u for u in docs if u != wire_url}
+    docs = {d["canonical_url"]: d for _, d in iter_latest_documents(store, "dock-strike")}
+    assert docs[harbor_url]["syndication"]["canonical"]["canonical_url"] == wire_url
+    assert all(c.key and c.key.startswith(f"stories/dock-strike/articles/{c.doc_id}/")
+               for c in report.changed)
+    # the rebuilt documents equal one crawl of everything
+    everything = wire_story()
+    embedded("reference", CONFIG).finalize(everything)
+    for it in everything:
+        d = docs[it.canonical_url]
+        assert [(b["relation"], b.get("cluster")) for b in d["blocks"]] == \
+            [(b.relation, b.cluster) for b in it.extraction.blocks]
+        assert d["syndication"] == it.syndication
+
+
+def synthetic_items(n_docs: int):
+    from .data import article
+
+    items = []
+    for d in range(n_docs):
+        paras = [f"Paragraph {p} of report {d}: officials in district {d % 17} said crews "
+                 f"were working through the night to restore power to {100 + p * d} homes, "
+                 f"and that schools would reopen on day {p + 2} of the month."
+                 for p in range(10)]
+        items.append(article(f"http://127.0.0.1:{9300 + d % 7}/r/{d}", paras, "2025-12-01"))
+    return items
+
+
+def test_index_takes_under_300_bytes_per_block_in_both_backends(embedded, on_redis):
+    for make in (embedded, on_redis):
+        items = synthetic_items(200)
+        dedup = make("size", CONFIG)
+        dedup.finalize(items)
+        per_block = dedup.backend.size_bytes() / 2000
+        assert per_block < 300, (make, per_block)
+
+
+def test_index_records_hold_no_block_text(embedded):
+    items = wire_story()
+    dedup = embedded("dock-strike", CONFIG)
+    dedup.finalize(items)
+    raw = b"".join(dedup.backend.read_since(0)[0])
+    assert b"Tren de Aragua" not in raw and b"drone" not in raw
+    assert json.loads(raw[1:raw.index(b"}") + 1]) == CONFIG.index_meta()
