@@ -22,6 +22,7 @@ from scrapy.exceptions import DropItem
 from storyarchive import layout
 from storyarchive.document import build_document, write_document
 from storyarchive.items import ArticleItem
+from storyarchive.replay.urls import DEFAULT_REPLAY_BASE_URL, replay_url
 from storyarchive.store import open_store, resolve_store_uri, spool
 from storyarchive.store.base import ArchiveStore
 
@@ -49,11 +50,13 @@ class StorePipeline:
         self.items: list[ArticleItem] = []
         self.record = CrawlRecord()
         self.started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.replay_base = DEFAULT_REPLAY_BASE_URL
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         uri = resolve_store_uri(None, crawler.settings.get("STORYARCHIVE_STORE"))
         pipeline = cls(crawler, open_store(uri, settings=crawler.settings))
+        pipeline.replay_base = crawler.settings.get("STORYARCHIVE_REPLAY_BASE_URL") or DEFAULT_REPLAY_BASE_URL
         crawler.storyarchive_store_record = pipeline.record  # type: ignore[attr-defined]
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
@@ -90,8 +93,15 @@ class StorePipeline:
         # Same canonical URL twice in one crawl (a capture given both variants): one version
         # each, in a fixed order.
         self.items.sort(key=lambda i: (layout.doc_id(i.canonical_url), i.final_url, i.url))
+        sources_of = getattr(spider, "sources_of", None)
         for item in self.items:
-            doc = build_document(item, crawl_id=crawl_id)
+            # pywb serves the capture closest in time, so the fetch time is a fine fallback.
+            if sources_of is not None:
+                item.discovered_via = sources_of(item)
+            when = (item.warc.date if item.warc and item.warc.date else None) or item.fetched_at
+            doc = build_document(item, crawl_id=crawl_id,
+                                 replay_url=replay_url(slug, when, item.final_url, self.replay_base),
+            )
             key, written = write_document(self.store, doc)
             self.record.documents.append(
                 {

@@ -142,7 +142,7 @@ class ArchiveSpider(scrapy.Spider):
         """A requisite is archived by the recorder already; a stylesheet's own references
         (fonts, background images, @import) are requested too."""
         self.crawler.stats.inc_value("storyarchive/requisites/fetched")
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if "text/css" not in ctype or any(flag in response.flags for flag in TRUNCATION_FLAGS):
             return
         from storyarchive.requisites import css_requisites

@@ -14,9 +14,9 @@ from typing import Any
 
 import scrapy
 from scrapy.http import Response
-from storyarchive.story import StoryDefinition, load_story
 
 from spiders.base import ArchiveSpider
+from storyarchive.story import StoryDefinition, load_story
 
 DEFAULT_COLLECTION = "captures"
 
@@ -34,8 +34,14 @@ def read_url_file(path: str | Path) -> list[str]:
 class CaptureSpider(ArchiveSpider):
     name = "capture"
 
-    def __init__(self, urls: str | list[str] = "", url_file: str | None = None,
-                 story: str | None = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        urls: str | list[str] = "",
+        url_file: str | None = None,
+        story: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         given = urls.split() if isinstance(urls, str) else list(urls)
         if url_file:
@@ -57,8 +63,10 @@ class CaptureSpider(ArchiveSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.urls:
-            yield scrapy.Request(url, self.parse_page, errback=self.on_error,
-                                 meta={"via": "capture"}, dont_filter=True)
+            yield scrapy.Request(
+                url, self.parse_page, errback=self.on_error, meta={"via": "capture"}, dont_filter=True
+            )
 
     def parse_page(self, response: Response) -> Iterable[Any]:
         yield self.article_item(response, self.canonical_of(response))
+        yield from self.requisite_requests(response)  # replay: page requisites

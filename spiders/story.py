@@ -15,11 +15,12 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
-from storyarchive.story import StoryDefinition, load_story
-from storyarchive.urls import canonicalize_url
 
 from spiders.base import ArchiveSpider
 from storyarchive.discovery import DiscoveredLink, parse_feed, parse_sitemap
+from storyarchive.items import ArticleItem
+from storyarchive.story import StoryDefinition, load_story
+from storyarchive.urls import canonicalize_url
 
 # Links from seed pages worth fetching as candidate articles: a slug of 3+ words, or a
 # dated path, or an .html page. Section fronts, tags and authors are not articles.
@@ -37,6 +38,10 @@ class StorySpider(ArchiveSpider):
         self.story: StoryDefinition = story if isinstance(story, StoryDefinition) else load_story(story)
         self.set_slug(self.story.slug)
         self.seen_canonical: set[str] = set()
+        # Every source that listed each URL (feed, sitemap, search, link): which one was
+        # fetched first depends on arrival order, the full set does not.
+        self.discovered: dict[str, set[str]] = {}
+        self.aliases: dict[str, set[str]] = {}  # canonical URL -> variants that named it
 
     async def start(self) -> AsyncIterator[Any]:
         sources = self.story.sources
@@ -47,8 +52,9 @@ class StorySpider(ArchiveSpider):
         for url in sources.sitemaps:
             yield scrapy.Request(url, self.parse_sitemap, errback=self.on_error, meta={"via": "sitemap"})
         for url in sources.seeds:
-            yield scrapy.Request(url, self.parse_seed, errback=self.on_error,
-                                 meta={"via": "seed", "seed_depth": 0})
+            yield scrapy.Request(
+                url, self.parse_seed, errback=self.on_error, meta={"via": "seed", "seed_depth": 0}
+            )
 
     # ---------------------------------------------------------------- discovery
     def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
@@ -63,8 +69,9 @@ class StorySpider(ArchiveSpider):
             if child.date and self.story.window.start and child.date < self.story.window.start:
                 self.crawler.stats.inc_value("storyarchive/discovery/sitemaps_skipped_old")
                 continue
-            yield scrapy.Request(child.url, self.parse_sitemap, errback=self.on_error,
-                                 meta={"via": "sitemap"})
+            yield scrapy.Request(
+                child.url, self.parse_sitemap, errback=self.on_error, meta={"via": "sitemap"}
+            )
         self.crawler.stats.inc_value("storyarchive/discovery/sitemap_links", len(content.urls))
         yield from self._candidates(content.urls, "sitemap")
 
@@ -95,8 +102,18 @@ class StorySpider(ArchiveSpider):
             if link.date is not None and self.story.in_window(link.date) is False:
                 self.reject(url, "out-of-window", date=link.date.isoformat())
                 continue
-            yield scrapy.Request(url, self.parse_article, errback=self.on_error,
-                                 meta={"via": via, "date": link.date, **meta})
+            self.discovered.setdefault(url, set()).add(via)
+            yield scrapy.Request(
+                url, self.parse_article, errback=self.on_error, meta={"via": via, "date": link.date, **meta}
+            )
+
+    def sources_of(self, item: ArticleItem) -> list[str]:
+        """Every way the article was discovered, for the document (call when the crawl ends)."""
+        urls = {item.url, item.final_url, item.canonical_url} | self.aliases.get(item.canonical_url, set())
+        found: set[str] = set()
+        for url in urls:
+            found |= self.discovered.get(url, set())
+        return sorted(found) or ([item.discovered_via] if item.discovered_via else [])
 
     # ---------------------------------------------------------------- articles
     def parse_article(self, response: Response) -> Iterable[Any]:
@@ -106,18 +123,27 @@ class StorySpider(ArchiveSpider):
             # An AMP copy, a syndicated mirror or a tracking variant that names its original:
             # archive the original instead (the dupefilter drops it if already requested).
             self.crawler.stats.inc_value("storyarchive/discovery/followed_canonical")
+            self.aliases.setdefault(canonical, set()).add(own)
             if canonical in self.seen_canonical:
                 return
             if self.story.domain_allowed(canonical):
-                yield scrapy.Request(canonical, self.parse_article, errback=self.on_error,
-                                     meta={"via": response.meta.get("via"), "date": response.meta.get("date"),
-                                           "canonical_hop": True})
+                yield scrapy.Request(
+                    canonical,
+                    self.parse_article,
+                    errback=self.on_error,
+                    meta={
+                        "via": response.meta.get("via"),
+                        "date": response.meta.get("date"),
+                        "canonical_hop": True,
+                    },
+                )
             return
         if canonical in self.seen_canonical:
             self.crawler.stats.inc_value("storyarchive/discovery/duplicate_canonical")
             return
         self.seen_canonical.add(canonical)
         yield self.article_item(response, canonical)
+        yield from self.requisite_requests(response)  # replay: page requisites
         depth = response.meta.get("seed_depth")
         if depth is not None and depth < self.settings.getint("STORYARCHIVE_SEED_DEPTH"):
             yield from self.parse_seed(response)

@@ -38,6 +38,12 @@ def text_dedup_of(blocks: list[Block]) -> str:
     return "\n\n".join(b.text for b in blocks if b.relation not in _DEDUP_DROPPED)
 
 
+def _as_list(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return sorted(set(value)) if isinstance(value, list) else [value]
+
+
 def _block_dict(b: Block) -> dict[str, Any]:
     d: dict[str, Any] = {"index": b.index, "kind": b.kind, "text": b.text, "relation": b.relation}
     if b.of_block is not None:
@@ -66,7 +72,7 @@ def build_document(item: ArticleItem, *, crawl_id: str, replay_url: str | None =
         "fetched_at": item.fetched_at,
         "status": item.status,
         "content_type": item.content_type,
-        "discovered_via": item.discovered_via,
+        "discovered_via": _as_list(item.discovered_via),
         "metadata": {
             "title": ex.title,
             "authors": ex.authors,

@@ -73,6 +73,7 @@ class WarcRef:
     length: int
     record_id: str
     record_type: str = "response"  # or "revisit"
+    date: str | None = None  # WARC-Date of the record (ISO 8601 UTC): the capture time in replay
 
 
 @dataclass
@@ -93,7 +94,9 @@ class ArticleItem:
     encoding: str | None = None
     body: bytes | None = None
     spider: str = "story"
-    discovered_via: str | None = None  # feed | sitemap | search | seed | link | capture
+    # How it was found: feed | sitemap | search | link | capture | warc; when the crawl ends,
+    # the story spider replaces it with the sorted list of every source that listed it.
+    discovered_via: str | list[str] | None = None
     discovered_date: str | None = None  # date announced by a feed or sitemap, if any
     extraction: Extraction | None = None
     relevance: Relevance | None = None

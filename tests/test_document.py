@@ -59,6 +59,7 @@ def test_document_keeps_every_block_and_drops_only_repeats_and_boilerplate_from_
         "length": 567,
         "record_id": "<urn:uuid:1>",
         "record_type": "response",
+        "date": None,
     }
     assert doc["metadata"]["authors"] == ["Ana Ruiz"]
 

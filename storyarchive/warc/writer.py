@@ -285,7 +285,8 @@ class RotatingWarcWriter:
             )
         )
         return WarcRef(
-            filename=self._name, offset=offset, length=length, record_id=resp_id, record_type=rtype
+            filename=self._name, offset=offset, length=length, record_id=resp_id, record_type=rtype,
+            date=warc_date(ex.date),
         )
 
 

@@ -120,3 +120,18 @@ def test_missing_story_file_is_a_clear_error(tmp_path):
     proc = run_cli("crawl", str(tmp_path / "nope.toml"), "--store", str(tmp_path / "a"), check=False)
     assert proc.returncode == 2
     assert "nope.toml" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_documents_link_to_their_replay_url(crawl):
+    for doc in crawl["docs"].values():
+        ts = "".join(ch for ch in doc["warc"]["date"] if ch.isdigit())[:14]
+        assert doc["replay_url"] == f"http://127.0.0.1:8080/{SLUG}/{ts}/{doc['final_url']}"
+
+
+def test_discovered_via_lists_every_source_that_listed_the_article(crawl, demo_web):
+    for doc in crawl["docs"].values():
+        assert doc["discovered_via"] == sorted(set(doc["discovered_via"]))
+        assert set(doc["discovered_via"]) <= {"feed", "sitemap", "search", "link"}
+    fixture = crawl["docs"][demo_web.canonical_url("g-fixture")]
+    # The Globe's fixture page is in its feed, its news sitemap and the search feed.
+    assert {"feed", "sitemap"} <= set(fixture["discovered_via"])

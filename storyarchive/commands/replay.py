@@ -1,0 +1,104 @@
+"""`storyarchive replay [--story SLUG] [--store URI] [--port N]`: pywb over the archive.
+
+Builds the replay environment on first use (.venv-replay, pywb pinned), merges each
+story's CDXJ indexes into one collection per story, serves the WARCs from where they are
+(a local store's directory; an S3 store through a ranged-read proxy) and runs pywb until
+Ctrl-C. Prints the URLs to open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+from storyarchive.cli import UserError, add_store_argument
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("replay", help="browse the archive as captured (pywb)")
+    p.add_argument("--story", metavar="SLUG", help="one story's collection (default: every story)")
+    p.add_argument("--port", type=int, default=None,
+                   help="port on 127.0.0.1 (default: the port of STORYARCHIVE_REPLAY_BASE_URL, 8080)")
+    p.add_argument("--no-frames", action="store_true",
+                   help="replay pages without pywb's top frame (banner and calendar link)")
+    add_store_argument(p)
+    p.set_defaults(func=run)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run(args: argparse.Namespace) -> int:
+    from storyarchive.layout import check_slug
+    from storyarchive.replay.environment import ReplayEnvironmentError, ensure_environment
+    from storyarchive.replay.indexes import NoCapturesError, story_slugs
+    from storyarchive.replay.pywb import PywbProcess, ReplayServerError, build_collections, write_config
+    from storyarchive.replay.rangeproxy import RangeProxy
+    from storyarchive.runner import project_settings
+    from storyarchive.store import open_store, resolve_store_uri
+    from storyarchive.store.base import StoreError
+    from storyarchive.store.spool import state_dir
+
+    settings = project_settings(None)
+    if args.port is None:
+        from urllib.parse import urlsplit
+
+        base = settings.get("STORYARCHIVE_REPLAY_BASE_URL") or "http://127.0.0.1:8080"
+        args.port = urlsplit(base).port or 8080
+    uri = resolve_store_uri(args.store, settings.get("STORYARCHIVE_STORE"))
+    try:
+        store = open_store(uri, settings=settings)
+        if args.story:
+            slugs = [check_slug(args.story)]
+        else:
+            slugs = story_slugs(store)
+            if not slugs:
+                raise UserError(f"no story in {uri} has indexed captures yet; crawl one first")
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    except StoreError as exc:
+        raise UserError(f"store {uri}: {exc}") from None
+    try:
+        ensure_environment(log=lambda m: print(m, file=sys.stderr))
+    except ReplayEnvironmentError as exc:
+        raise UserError(str(exc)) from None
+
+    # SIGTERM (service managers, `timeout`) stops pywb like Ctrl-C instead of orphaning it.
+    signal.signal(signal.SIGTERM, _interrupt)
+    proxy = None if getattr(store, "root", None) is not None else RangeProxy(store).start()
+    work_dir = state_dir(store) / "replay"
+    try:
+        try:
+            collections = build_collections(store, slugs, work_dir,
+                                            proxy.base_url if proxy else None)
+        except NoCapturesError as exc:
+            raise UserError(str(exc)) from None
+        except StoreError as exc:
+            raise UserError(f"store {uri}: {exc}") from None
+        write_config(work_dir, collections, framed=not args.no_frames)
+        server = PywbProcess(work_dir, args.port)
+        try:
+            server.start()
+        except ReplayServerError as exc:
+            raise UserError(f"{exc}\n(is port {args.port} taken? try --port)") from None
+        try:
+            print(f"replaying {uri} at {server.base_url}/  (Ctrl-C stops)")
+            for c in collections:
+                print(f"  {c.slug}: {server.base_url}/{c.slug}/  ({c.captures} captures; "
+                      f"calendar of a URL: {server.base_url}/{c.slug}/*/<url>)")
+            if proxy:
+                print(f"  WARCs read from {uri} with ranged GETs through {proxy.base_url}")
+            sys.stdout.flush()
+            assert server.process is not None
+            server.process.wait()
+            print(f"pywb stopped: {server.last_output(500)}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            server.stop()
+    finally:
+        if proxy:
+            proxy.stop()

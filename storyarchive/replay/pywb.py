@@ -1,0 +1,147 @@
+"""pywb over the archive: one collection per story, and the `wayback` process.
+
+    work_dir/config.yaml            pywb's configuration (written by write_config)
+    work_dir/<slug>/index.cdxj      the story's merged index (storyarchive.replay.indexes)
+
+The work directory is rebuildable state (`<state dir>/replay` of the store). WARCs are not
+copied: a local store's stories/<slug>/warc/ directory is the archive path; an S3 store's
+WARCs are read with ranged GETs through `RangeProxy` (see rangeproxy.py for why).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storyarchive import layout
+from storyarchive.replay import environment
+from storyarchive.replay.indexes import build_story_index
+from storyarchive.store.base import ArchiveStore
+
+logger = logging.getLogger(__name__)
+
+
+class ReplayServerError(Exception):
+    """pywb did not start or stopped answering; the message includes its last output."""
+
+
+@dataclass
+class Collection:
+    slug: str
+    index_path: Path
+    archive_path: str  # a directory ending in '/', or an http:// URL prefix
+    captures: int
+
+
+def archive_path_for(store: ArchiveStore, slug: str, http_base: str | None) -> str:
+    """Where pywb finds the story's WARCs: `http_base` (a RangeProxy) when given, else the
+    local store's directory. ValueError for a remote store without `http_base`."""
+    if http_base:
+        return f"{http_base.rstrip('/')}/{layout.story_prefix(slug)}warc/"
+    root = getattr(store, "root", None)
+    if root is None:
+        raise ValueError(f"{store.uri} is not a local directory: replay it through a RangeProxy")
+    return f"{Path(root)}/{layout.story_prefix(slug)}warc/"
+
+
+def build_collections(store: ArchiveStore, slugs: list[str], work_dir: Path,
+                      http_base: str | None = None) -> list[Collection]:
+    """Merge each story's indexes into work_dir and describe its collection. NoCapturesError
+    if a story has no index."""
+    out = []
+    for slug in slugs:
+        path, n = build_story_index(store, slug, work_dir)
+        out.append(Collection(slug, path, archive_path_for(store, slug, http_base), n))
+    return out
+
+
+def write_config(work_dir: Path, collections: list[Collection], framed: bool = True) -> Path:
+    """Write work_dir/config.yaml for `collections`. JSON is valid YAML, so the file is
+    written with json (no YAML library in the crawler's environment)."""
+    config = {
+        "debug": False,
+        "framed_replay": framed,
+        "enable_memento": True,
+        # pywb auto-discovers collections under ./collections: point it at an empty place
+        "collections_root": str(work_dir / "no-auto-collections"),
+        "collections": {
+            c.slug: {"index_paths": str(c.index_path), "archive_paths": c.archive_path}
+            for c in collections
+        },
+    }
+    work_dir.mkdir(parents=True, exist_ok=True)
+    path = work_dir / "config.yaml"
+    path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+@dataclass
+class PywbProcess:
+    """pywb's `wayback` from the replay environment, serving `work_dir/config.yaml` on
+    127.0.0.1:`port`. `start()` returns once it answers; `stop()` ends it."""
+
+    work_dir: Path
+    port: int
+    venv: Path | None = None
+    threads: int = 8
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log_path = self.work_dir / "wayback.log"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> PywbProcess:
+        if self.process is not None and self.process.poll() is None:
+            return self  # already running
+        venv = environment.ensure_environment(self.venv)
+        cmd = [str(environment.wayback_path(venv)), "-b", "127.0.0.1", "-p", str(self.port),
+               "-t", str(self.threads)]
+        log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(cmd, cwd=self.work_dir, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ReplayServerError(f"pywb exited with status {self.process.returncode}: "
+                                        f"{self.last_output()}")
+            try:
+                with urllib.request.urlopen(self.base_url + "/", timeout=2) as resp:
+                    if resp.status == 200:
+                        return self
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.2)
+        self.stop()
+        raise ReplayServerError(f"pywb did not answer on {self.base_url} within {timeout:.0f}s: "
+                                f"{self.last_output()}")
+
+    def last_output(self, chars: int = 2000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> PywbProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,319 @@
+"""Re-extraction: the current extraction and dedup over a story's stored WARCs, written as
+new versions of its JSON documents. Nothing is fetched.
+
+    report = reextract_story(store, slug, ReextractOptions(extract=..., dedup=...))
+
+Which pages: every document's latest version names the WARC record it came from (its
+`warc` field); that record is read back (ranged read; a revisit resolves to the original
+payload) and extracted again. Fields that are not extraction (url as requested,
+discovered_via, crawl_id, fetched_at, spider, relevance, replay_url) are kept from that
+version. Pages in the WARCs with no document yet (a crawl killed before its end wrote
+none) get one when they are HTML 200 responses that declare themselves articles
+(og:type article or a schema.org *Article), extract to at least one block, and were not
+recorded as skipped or rejected by a finished crawl's manifest; their fields come from the
+WARC (target URI, WARC-Date, status) and the warcinfo's crawl id.
+
+Dedup runs like `storyarchive dedup --rebuild`: over all the story's documents as one run,
+against its index cleared first (and refilled), so the result depends only on the pages.
+With unchanged extractor and dedup settings every document encodes to the bytes already
+stored and `write_document` writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from storyarchive import layout
+from storyarchive.dedup.config import DedupConfig
+from storyarchive.document import build_document, iter_latest_documents, write_document
+from storyarchive.extract import ExtractOptions, NotHtmlError, extract_body
+from storyarchive.items import ArticleItem, Relevance, WarcRef
+from storyarchive.replay.indexes import index_keys, local_index_files, merged_lines
+from storyarchive.replay.records import (
+    IndexEntry,
+    RecordNotFoundError,
+    StoredPayloads,
+    StoredResponse,
+    warcinfo_fields,
+)
+from storyarchive.replay.urls import DEFAULT_REPLAY_BASE_URL, replay_url
+from storyarchive.store import spool
+from storyarchive.store.base import ArchiveStore
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_OG_ARTICLE = re.compile(rb"""<meta[^>]+property=["']og:type["'][^>]+content=["']article["']""", re.I)
+_CANONICAL = re.compile(rb"""<link[^>]+rel=["']canonical["'][^>]*href=["']([^"']+)["']""", re.I)
+_LD_ARTICLE = re.compile(rb""""@type"\s*:\s*"(News|Blog|Report|Scholarly)?Article""", re.I)
+
+
+@dataclass(frozen=True)
+class ReextractOptions:
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+    dedup: DedupConfig | None = field(default_factory=DedupConfig)  # None: dedup off
+    redis_url: str | None = None  # the shared dedup index, else the embedded one
+    replay_base: str = DEFAULT_REPLAY_BASE_URL
+    write: bool = True  # False: dry run, report what would change
+    # The story definition (storyarchive.story.StoryDefinition): pages that have no document
+    # yet are scored against its terms and window, and the off-topic ones are left out.
+    story: Any = None
+
+
+@dataclass
+class ReextractReport:
+    records: int = 0  # response/revisit records in the story's indexes
+    pages: int = 0  # pages extracted again
+    written: list[str] = field(default_factory=list)  # keys of new document versions
+    unchanged: int = 0
+    new_documents: list[str] = field(default_factory=list)  # doc ids built from the WARCs only
+    failed: list[dict[str, str]] = field(default_factory=list)  # url, reason
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    def format(self) -> str:
+        lines = [
+            f"{self.records} archived records, {self.pages} pages extracted again "
+            f"in {self.seconds:.1f} s",
+            f"{len(self.written)} {'would change' if self.dry_run else 'new document versions'}, "
+            f"{self.unchanged} unchanged, "
+            f"{len(self.new_documents)} documents new from the WARCs",
+        ]
+        lines += [f"  {k}" for k in self.written]
+        lines += [f"  failed: {f['url']}: {f['reason']}" for f in self.failed]
+        return "\n".join(lines)
+
+
+def story_entries(store: ArchiveStore, slug: str) -> list[IndexEntry]:
+    """Every response/revisit record of the story, from its CDXJ indexes (copied locally
+    for a remote store), in index order."""
+    cache = spool.state_dir(store) / "replay" / slug / "cdxj"
+    out = []
+    for line in merged_lines(local_index_files(store, slug, cache)):
+        _key, ts, rest = line.rstrip("\n").split(" ", 2)
+        out.append(IndexEntry.from_fields(ts, json.loads(rest)))
+    return out
+
+
+def declared_charset(content_type: str) -> str | None:
+    """The charset parameter of a Content-Type, as the spiders read it."""
+    if "charset=" not in content_type.lower():
+        return None
+    return content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+
+
+def _extract(item: ArticleItem, body: bytes, options: ExtractOptions) -> str | None:
+    """Fill item.extraction; the reason when there is nothing to store."""
+    try:
+        item.extraction = extract_body(body, item.encoding, item.final_url, options,
+                                       item.content_type or "text/html")
+    except NotHtmlError as exc:
+        return exc.reason
+    except Exception as exc:  # noqa: BLE001 - one page's failure, never the run's
+        return f"extraction-error: {type(exc).__name__}: {exc}"
+    return None if item.extraction.blocks else "no-main-text"
+
+
+def item_from_document(doc: dict[str, Any], stored: StoredResponse) -> ArticleItem:
+    """The item a crawl made for this document, with the stored body."""
+    rel = doc.get("relevance")
+    return ArticleItem(
+        story=doc["story"], url=doc["url"], final_url=doc["final_url"],
+        canonical_url=doc["canonical_url"], fetched_at=doc["fetched_at"], status=doc["status"],
+        content_type=doc.get("content_type") or "", encoding=declared_charset(doc.get("content_type") or ""),
+        spider=doc.get("spider") or "story", discovered_via=doc.get("discovered_via"),
+        relevance=Relevance(**rel) if rel else None,
+        warc=WarcRef(**doc["warc"]) if doc.get("warc") else None,
+    )
+
+
+def item_from_record(slug: str, stored: StoredResponse) -> ArticleItem:
+    """An item for a page that has no document: everything from the WARC record."""
+    from storyarchive.urls import canonical_from_page, canonicalize_url
+
+    m = _CANONICAL.search(stored.body[:65536])
+    href = m.group(1).decode("utf-8", "replace") if m else None
+    canonical = canonical_from_page(stored.url, href) if href else canonicalize_url(stored.url)
+    date = dt.datetime.fromisoformat(stored.warc_date.replace("Z", "+00:00"))
+    return ArticleItem(
+        story=slug, url=stored.url, final_url=stored.url, canonical_url=canonical,
+        fetched_at=date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), status=stored.status,
+        content_type=stored.content_type, encoding=declared_charset(stored.content_type),
+        spider="reextract", discovered_via="warc",
+        warc=WarcRef(stored.filename, stored.offset, stored.length, stored.record_id,
+                     stored.record_type, stored.warc_date),
+    )
+
+
+def _manifest_skips(store: ArchiveStore, slug: str) -> tuple[set[tuple[str, int]], set[str]]:
+    """(WARC positions, URLs) that finished crawls recorded as not-an-article."""
+    positions: set[tuple[str, int]] = set()
+    urls: set[str] = set()
+    for key in store.list_keys(f"{layout.story_prefix(slug)}crawls/"):
+        try:
+            manifest = json.loads(store.get_bytes(key))
+        except (KeyError, ValueError):
+            continue
+        for entry in manifest.get("skipped") or []:
+            urls.add(entry.get("url", ""))
+            w = entry.get("warc") or {}
+            if w.get("filename"):
+                positions.add((w["filename"], int(w["offset"])))
+        for entry in manifest.get("rejected_at_discovery") or []:
+            urls.add(entry.get("url", ""))
+    return positions, urls
+
+
+def _looks_like_article(body: bytes) -> bool:
+    head = body[:200_000]
+    return bool(_OG_ARTICLE.search(head) or _LD_ARTICLE.search(head))
+
+
+def _relevant(item: ArticleItem, story: Any) -> bool:
+    """Score `item` against the story like the relevance pipeline; False if it would drop it."""
+    from storyarchive.discovery import parse_date
+    from storyarchive.relevance import score_relevance
+
+    ex = item.extraction
+    assert ex is not None
+    item.relevance = score_relevance(story, ex.title, item.canonical_url, ex.text)
+    return item.relevance.relevant and story.in_window(parse_date(ex.published)) is not False
+
+
+def _dedup(store: ArchiveStore, slug: str, items: list[ArticleItem], options: ReextractOptions) -> None:
+    """Tiers 1-4 over all the story's items as one run, its index cleared and refilled
+    (a dry run uses a throw-away index)."""
+    from storyarchive.dedup.backend import SqliteBackend
+    from storyarchive.dedup.engine import BlockDeduplicator
+    from storyarchive.dedup.index import PriorIndex
+    from storyarchive.dedup.story import doc_input, open_backend
+    from storyarchive.dedup.text import mark_in_page_repeats
+
+    config = options.dedup
+    assert config is not None
+    for item in items:
+        assert item.extraction is not None
+        mark_in_page_repeats(item.extraction.blocks)
+    backend = open_backend(slug, store, options.redis_url) if options.write else SqliteBackend(":memory:")
+    try:
+        index = PriorIndex(backend, config.index_meta())
+        backend.clear()
+        index.reset()
+        pairs = [(item, doc_input(item, config)) for item in items]
+        BlockDeduplicator(config, index).finalize([d for _, d in pairs], persist=True)
+        for item, d in pairs:
+            item.syndication = d.syndication
+    finally:
+        backend.close()
+
+
+def reextract_story(store: ArchiveStore, slug: str, options: ReextractOptions,
+                    log: Callable[[str], None] = logger.info) -> ReextractReport:
+    """Re-extract story `slug` from its WARCs and write the documents that changed.
+    Raises NoCapturesError-like ValueError if the story has no index; a page whose record
+    cannot be read or extracted is reported in `failed` and keeps its stored version."""
+    import time
+
+    started = time.monotonic()
+    layout.check_slug(slug)
+    if not index_keys(store, slug):
+        raise ValueError(f"story {slug!r} has no WARC indexes in {store.uri}: nothing to re-extract")
+    report = ReextractReport(dry_run=not options.write)
+    entries = story_entries(store, slug)
+    report.records = len(entries)
+    payloads = StoredPayloads(store, slug, entries)
+    previous = {doc["doc_id"]: doc for _key, doc in iter_latest_documents(store, slug)}
+    used = {(d["warc"]["filename"], int(d["warc"]["offset"])) for d in previous.values() if d.get("warc")}
+    items: list[tuple[ArticleItem, dict[str, Any] | None]] = []
+
+    for doc in sorted(previous.values(), key=lambda d: d["doc_id"]):
+        w = doc.get("warc")
+        if not w:
+            report.failed.append({"url": doc["url"], "reason": "document names no WARC record"})
+            continue
+        try:
+            stored = payloads.read(w["filename"], int(w["offset"]), int(w["length"]))
+        except RecordNotFoundError as exc:
+            report.failed.append({"url": doc["url"], "reason": str(exc)})
+            continue
+        item = item_from_document(doc, stored)
+        reason = _extract(item, stored.body, options.extract)
+        report.pages += 1
+        if reason:
+            report.failed.append({"url": doc["url"], "reason": reason})
+            continue
+        items.append((item, doc))
+
+    # pages archived without a document (a crawl that never reached its end)
+    skip_positions, skip_urls = _manifest_skips(store, slug)
+    new_items: dict[str, ArticleItem] = {}
+    crawl_ids: dict[str, str] = {}
+    for e in entries:
+        if (e.filename, e.offset) in used or (e.filename, e.offset) in skip_positions:
+            continue
+        if e.url in skip_urls or e.status != "200" or not (e.is_revisit or (e.mime or "") in HTML_TYPES):
+            continue
+        try:
+            stored = payloads.read_entry(e)
+        except RecordNotFoundError as exc:
+            report.failed.append({"url": e.url, "reason": str(exc)})
+            continue
+        if stored.content_type.split(";")[0].strip().lower() not in HTML_TYPES:
+            continue
+        if not _looks_like_article(stored.body):
+            continue
+        item = item_from_record(slug, stored)
+        doc_id = layout.doc_id(item.canonical_url)
+        if doc_id in previous or (doc_id in new_items and new_items[doc_id].fetched_at >= item.fetched_at):
+            continue
+        if _extract(item, stored.body, options.extract):
+            continue
+        report.pages += 1
+        if options.story is not None and not _relevant(item, options.story):
+            continue
+        if e.filename not in crawl_ids:
+            crawl_ids[e.filename] = warcinfo_fields(store, slug, e.filename).get(
+                "storyarchive-crawl-id", "") or f"warc:{e.filename}"
+        new_items[doc_id] = item
+    for doc_id in sorted(new_items):
+        items.append((new_items[doc_id], None))
+        report.new_documents.append(doc_id)
+
+    if options.dedup is not None and items:
+        _dedup(store, slug, [i for i, _ in items], options)
+
+    items.sort(key=lambda p: (layout.doc_id(p[0].canonical_url), p[0].final_url, p[0].url))
+    for item, prev in items:
+        if prev is not None:
+            crawl_id, url_of_replay = prev["crawl_id"], prev.get("replay_url")
+        else:
+            assert item.warc is not None
+            crawl_id = crawl_ids.get(item.warc.filename, "")
+            url_of_replay = replay_url(slug, item.fetched_at, item.final_url, options.replay_base)
+        doc = build_document(item, crawl_id=crawl_id, replay_url=url_of_replay)
+        if not options.write:
+            from storyarchive.document import encode_document
+
+            same = prev is not None and encode_document(doc) == encode_document(prev)
+            report.unchanged += int(same)
+            if not same:
+                report.written.append(f"(dry run) {doc['doc_id']} {item.final_url}")
+            continue
+        key, written = write_document(store, doc)
+        if written:
+            report.written.append(key)
+            log(f"new version {key}")
+        else:
+            report.unchanged += 1
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def report_dict(report: ReextractReport) -> dict[str, Any]:
+    return asdict(report)
