@@ -23,7 +23,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from demoweb.server import DemoWeb
-
     from storyarchive.runner import run_spider
     from storyarchive.story import load_story
     from storyarchive.summary import format_summary
