@@ -51,6 +51,7 @@ class StorePipeline:
         self.record = CrawlRecord()
         self.started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.replay_base = DEFAULT_REPLAY_BASE_URL
+        self.started_monotonic = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -124,6 +125,7 @@ class StorePipeline:
             "spider": getattr(self.crawler.spider, "name", None),
             "started": self.started,
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "elapsed_seconds": round(time.monotonic() - self.started_monotonic, 3),
             "store": self.store.uri,
             "documents": self.record.documents,
             "skipped": self.record.skipped,

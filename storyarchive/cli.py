@@ -11,7 +11,7 @@ from storyarchive import __version__
 
 # Order here is the order in `storyarchive --help`.
 COMMAND_MODULES = [
-    "demo", "crawl", "capture", "show", "warc", "wacz", "dedup", "store", "replay", "reextract",
+    "demo", "crawl", "capture", "schedule", "show", "warc", "wacz", "dedup", "store", "replay", "reextract",
 ]
 
 

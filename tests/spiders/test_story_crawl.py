@@ -22,8 +22,12 @@ def crawl(demo_web, tmp_path_factory):
     store = tmp / "archive"
     proc = run_cli("crawl", str(story), "--store", str(store), "--set", "AUTOTHROTTLE_ENABLED=False")
     (manifest,) = manifests(store, SLUG)
-    return {"store": store, "stdout": proc.stdout, "manifest": manifest,
-            "docs": latest_documents(store, SLUG)}
+    return {
+        "store": store,
+        "stdout": proc.stdout,
+        "manifest": manifest,
+        "docs": latest_documents(store, SLUG),
+    }
 
 
 def test_stores_exactly_the_relevant_coverage(crawl, demo_web):
@@ -32,8 +36,9 @@ def test_stores_exactly_the_relevant_coverage(crawl, demo_web):
 
 def test_every_rejection_is_counted_with_its_reason(crawl, demo_web):
     stats = crawl["manifest"]["stats"]
-    expected = Counter(e.reject_reason for e in demo_web.catalog
-                       if e.reject_reason in ("off-topic", "out-of-window"))
+    expected = Counter(
+        e.reject_reason for e in demo_web.catalog if e.reject_reason in ("off-topic", "out-of-window")
+    )
     assert stats.get("storyarchive/rejected/off-topic") == expected["off-topic"]
     assert stats.get("storyarchive/rejected/out-of-window") == expected["out-of-window"]
     assert stats.get("storyarchive/rejected/http-404") == 1
@@ -76,7 +81,10 @@ def test_doubled_fixture_page_keeps_full_text_title_date_and_byline(crawl, demo_
     assert paragraphs[:15] == lines
     assert paragraphs[15:] == [spec_for("globe").boilerplate]
     assert doc["text"] == "\n\n".join(b["text"] for b in doc["blocks"])
-    assert doc["metadata"]["title"] == "CIA drone strike on Venezuelan territory marks new escalation against Maduro"
+    assert (
+        doc["metadata"]["title"]
+        == "CIA drone strike on Venezuelan territory marks new escalation against Maduro"
+    )
     assert doc["metadata"]["published"].startswith("2025-12-31")
     assert doc["metadata"]["authors"] == ["Martin Keane"]
     assert doc["relevance"]["relevant"] is True

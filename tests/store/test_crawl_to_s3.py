@@ -58,9 +58,15 @@ def archive_view(store: Any) -> dict[str, Any]:
                     # Of two URLs serving the same payload, which one is stored in full and
                     # which becomes a revisit depends on arrival order: both are captures.
                     kind = "request" if rec.rec_type == "request" else "capture"
-                    records.append((kind, rec.rec_headers.get_header("WARC-Target-URI"),
-                                    rec.rec_headers.get_header("WARC-Payload-Digest")
-                                    if rec.rec_type != "request" else None))
+                    records.append(
+                        (
+                            kind,
+                            rec.rec_headers.get_header("WARC-Target-URI"),
+                            rec.rec_headers.get_header("WARC-Payload-Digest")
+                            if rec.rec_type != "request"
+                            else None,
+                        )
+                    )
     return {"shapes": sorted(shapes), "documents": docs, "records": sorted(records, key=str)}
 
 
@@ -77,8 +83,9 @@ def local_view(demo_web, tmp_path_factory) -> dict[str, Any]:
     return archive_view(LocalStore(tmp / "archive"))
 
 
-def test_demo_crawl_to_s3_holds_what_the_local_crawl_holds(demo_web, demo_story_file, s3_server,
-                                                            s3_bucket, s3_env, local_view):
+def test_demo_crawl_to_s3_holds_what_the_local_crawl_holds(
+    demo_web, demo_story_file, s3_server, s3_bucket, s3_env, local_view
+):
     run_cli(*crawl_args(demo_story_file, f"s3://{s3_bucket}/archive"), env=s3_env)
     s3 = open_store(f"s3://{s3_bucket}/archive", **store_options(s3_server.endpoint))
     view = archive_view(s3)
@@ -88,7 +95,9 @@ def test_demo_crawl_to_s3_holds_what_the_local_crawl_holds(demo_web, demo_story_
     assert len(view["documents"]) == len(demo_web.expected_canonical_urls(include_generated=False))
 
 
-def test_every_s3_object_matches_the_checksum_it_was_stored_with(demo_story_file, s3_server, s3_bucket, s3_env):
+def test_every_s3_object_matches_the_checksum_it_was_stored_with(
+    demo_story_file, s3_server, s3_bucket, s3_env
+):
     run_cli(*crawl_args(demo_story_file, f"s3://{s3_bucket}/a"), env=s3_env)
     client = s3_client(s3_server.endpoint)
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=s3_bucket)["Contents"]]
@@ -100,18 +109,38 @@ def test_every_s3_object_matches_the_checksum_it_was_stored_with(demo_story_file
 
 
 def test_s3_outage_mid_crawl_loses_nothing_and_sync_completes_the_archive(
-        demo_web, demo_story_file, s3_server, s3_bucket, s3_proxy, tmp_path, local_view):
+    demo_web, demo_story_file, s3_server, s3_bucket, s3_proxy, tmp_path, local_view
+):
     from tests.fixtures.s3server import subprocess_env
 
-    env = subprocess_env(s3_proxy.endpoint, STORYARCHIVE_SPOOL_DIR=str(tmp_path / "spool"),
-                         STORYARCHIVE_STATE_DIR=str(tmp_path / "state"), STORYARCHIVE_PROGRESS="off")
+    env = subprocess_env(
+        s3_proxy.endpoint,
+        STORYARCHIVE_SPOOL_DIR=str(tmp_path / "spool"),
+        STORYARCHIVE_STATE_DIR=str(tmp_path / "state"),
+        STORYARCHIVE_PROGRESS="off",
+    )
     uri = f"s3://{s3_bucket}/outage"
     # Small WARC files so some are delivered while the crawl runs; a delay so it runs a while.
-    args = crawl_args(demo_story_file, uri, "--set", "STORYARCHIVE_WARC_MAX_BYTES=40000",
-                      "--set", "DOWNLOAD_DELAY=0.25", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
-                      "--set", "STORYARCHIVE_S3_MAX_ATTEMPTS=2")
-    proc = subprocess.Popen([sys.executable, "-m", "storyarchive", *args], cwd=REPO,
-                            env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    args = crawl_args(
+        demo_story_file,
+        uri,
+        "--set",
+        "STORYARCHIVE_WARC_MAX_BYTES=40000",
+        "--set",
+        "DOWNLOAD_DELAY=0.25",
+        "--set",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+        "--set",
+        "STORYARCHIVE_S3_MAX_ATTEMPTS=2",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "storyarchive", *args],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     client = s3_client(s3_server.endpoint)  # straight to the server, not through the proxy
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
