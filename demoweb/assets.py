@@ -77,10 +77,108 @@ def pdf(lines: tuple[str, ...]) -> bytes:
     return bytes(out)
 
 
+# --- web font ----------------------------------------------------------------------------
+
+FONT_FAMILY = "Demo Serif"
+FONT_PATH = "/static/fonts/demo-serif.ttf"  # site.css refers to it as fonts/demo-serif.ttf
+FONT_CHARS = (0x20, 0xE000)  # what the font's cmap maps: space (blank) and a private-use box
+
+
+def _font_checksum(data: bytes) -> int:
+    padded = data + b"\0" * (-len(data) % 4)
+    return sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
+
+
+def _box_glyph(x0: int, y0: int, x1: int, y1: int) -> bytes:
+    """A TrueType simple glyph: one clockwise rectangle, four on-curve points (int16 deltas)."""
+    points = ((x0, y0), (x0, y1), (x1, y1), (x1, y0))
+    xs = ys = b""
+    px = py = 0
+    for x, y in points:
+        xs += struct.pack(">h", x - px)
+        ys += struct.pack(">h", y - py)
+        px, py = x, y
+    return (struct.pack(">hhhhh", 1, x0, y0, x1, y1) + struct.pack(">HH", 3, 0)
+            + b"\x01" * 4 + xs + ys)
+
+
+def _name_table(strings: dict[int, str]) -> bytes:
+    records = b""
+    storage = b""
+    for name_id in sorted(strings):
+        data = strings[name_id].encode("utf-16-be")
+        records += struct.pack(">HHHHHH", 3, 1, 0x0409, name_id, len(data), len(storage))
+        storage += data
+    return struct.pack(">HHH", 0, len(strings), 6 + len(records)) + records + storage
+
+
+def _cmap_table() -> bytes:
+    """cmap with one (3, 1) format 4 subtable: space -> glyph 1, U+E000 -> glyph 2."""
+    segments = [(0x20, 1), (0xE000, 2), (0xFFFF, 0)]
+    seg_count = len(segments)
+    search_range = 2 * 2 ** (seg_count.bit_length() - 1)
+    ends = b"".join(struct.pack(">H", code) for code, _ in segments)
+    deltas = b"".join(struct.pack(">H", (glyph - code) % 0x10000 if code != 0xFFFF else 1)
+                      for code, glyph in segments)
+    body = (ends + b"\0\0" + ends + deltas + b"\0\0" * seg_count)
+    subtable = struct.pack(">HHHHHHH", 4, 14 + len(body), 0, seg_count * 2, search_range,
+                           search_range.bit_length() - 2, seg_count * 2 - search_range) + body
+    return struct.pack(">HH", 0, 1) + struct.pack(">HHI", 3, 1, 12) + subtable
+
+
+@lru_cache(maxsize=1)
+def web_font() -> bytes:
+    """A tiny valid TrueType font, family "Demo Serif": three glyphs (.notdef box, an empty
+    space of 250 units, a box at U+E000), built table by table with correct checksums and
+    head.checkSumAdjustment. Browsers load it (it passes the OpenType sanitizer); every
+    other character falls back to the next family in the stylesheet."""
+    units, ascent, descent = 1000, 800, -200
+    box = _box_glyph(50, 0, 450, 700)
+    glyf = box + box  # glyph 0 (.notdef) and glyph 2 (U+E000); glyph 1 (space) is empty
+    loca = struct.pack(">HHHH", 0, len(box) // 2, len(box) // 2, len(glyf) // 2)
+    metrics = ((500, 50), (250, 0), (500, 50))
+    hmtx = b"".join(struct.pack(">Hh", advance, lsb) for advance, lsb in metrics)
+    stamp = 3847392000  # 2025-12-01T00:00:00Z in seconds since 1904-01-01
+    head = struct.pack(">IIIIHHqqhhhhHHhhh", 0x00010000, 0x00010000, 0, 0x5F0F3CF5, 0x0003,
+                       units, stamp, stamp, 50, 0, 450, 700, 0, 8, 2, 0, 0)
+    hhea = struct.pack(">IhhhHhhhhhhhhhhhH", 0x00010000, ascent, descent, 0, 500, 50, 50, 450,
+                       1, 0, 0, 0, 0, 0, 0, 0, len(metrics))
+    maxp = struct.pack(">IHHHHHHHHHHHHHH", 0x00010000, len(metrics), 4, 1, 0, 0, 2, 0, 0, 0, 0,
+                       0, 0, 0, 0)
+    os2 = struct.pack(">HhHHH" + "h" * 11 + "10sIIII4sHHHhhhHHIIhhHHH",
+                      4, 417, 400, 5, 0,
+                      650, 600, 0, 75, 650, 600, 0, 350, 50, 250, 0,
+                      bytes(10), 1, 1 << 28, 0, 0, b"DEMO", 0x0040, FONT_CHARS[0], FONT_CHARS[-1],
+                      ascent, descent, 0, ascent, -descent, 1, 0, 500, 700, 0, 0x20, 1)
+    post = struct.pack(">IihhIIIII", 0x00030000, 0, -100, 50, 0, 0, 0, 0, 0)
+    name = _name_table({1: FONT_FAMILY, 2: "Regular", 3: "DemoWeb: Demo Serif Regular: 2025",
+                        4: "Demo Serif Regular", 5: "Version 1.000", 6: "DemoSerif-Regular"})
+    tables = {b"OS/2": os2, b"cmap": _cmap_table(), b"glyf": glyf, b"head": head,
+              b"hhea": hhea, b"hmtx": hmtx, b"loca": loca, b"maxp": maxp, b"name": name,
+              b"post": post}
+    count = len(tables)
+    search_range = 16 * 2 ** (count.bit_length() - 1)
+    directory = struct.pack(">IHHHH", 0x00010000, count, search_range,
+                            count.bit_length() - 1, count * 16 - search_range)
+    offset = len(directory) + 16 * count
+    records, data = b"", b""
+    for tag in sorted(tables):
+        table = tables[tag]
+        records += tag + struct.pack(">III", _font_checksum(table), offset + len(data), len(table))
+        data += table + b"\0" * (-len(table) % 4)
+    font = bytearray(directory + records + data)
+    adjustment = (0xB1B0AFBA - _font_checksum(bytes(font))) & 0xFFFFFFFF
+    head_offset = offset + data.index(head)  # checkSumAdjustment is head's third uint32
+    font[head_offset + 8:head_offset + 12] = struct.pack(">I", adjustment)
+    return bytes(font)
+
+
 def stylesheet(accent: str) -> bytes:
     """The outlet's /static/site.css. `h1.headline` always gets HEADLINE_COLOR (replay tests
-    check that computed style); `accent` colours the masthead and links."""
+    check that computed style) and the web font FONT_FAMILY (served at FONT_PATH, referred to
+    relative to the stylesheet); `accent` colours the masthead and links."""
     css = f"""/* demo news web stylesheet */
+@font-face {{ font-family: "{FONT_FAMILY}"; src: url("fonts/demo-serif.ttf") format("truetype"); font-weight: 400; font-style: normal; font-display: swap; }}
 :root {{ --accent: {accent}; }}
 * {{ box-sizing: border-box; }}
 body {{ margin: 0; font-family: Georgia, "Times New Roman", serif; color: #1a1a1a; background: #fafaf7; }}
@@ -89,7 +187,7 @@ header.masthead a {{ color: #fff; text-decoration: none; }}
 .site-name {{ font-size: 28px; font-weight: bold; letter-spacing: 0.02em; }}
 nav.primary ul {{ list-style: none; margin: 8px 0 0; padding: 0; display: flex; gap: 18px; }}
 main {{ max-width: 760px; margin: 24px auto; padding: 0 16px; }}
-h1.headline {{ color: {HEADLINE_COLOR}; font-size: 34px; line-height: 1.15; margin: 8px 0 12px; }}
+h1.headline {{ color: {HEADLINE_COLOR}; font-family: "{FONT_FAMILY}", Georgia, "Times New Roman", serif; font-size: 34px; line-height: 1.15; margin: 8px 0 12px; }}
 .byline, .dateline {{ color: #555; font-size: 14px; }}
 figure.lead img {{ width: 100%; height: auto; display: block; }}
 figcaption {{ font-size: 13px; color: #666; padding: 4px 0; }}

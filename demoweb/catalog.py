@@ -67,6 +67,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
                  wire_cluster=WIRE_CLUSTER, edits=("original",)),
     CatalogEntry("m-reaction", "meridian", "/americas/2025/12/31/venezuela-calls-dock-strike-act-of-aggression", "article", "en",
                  "2025-12-31T18:25:00+00:00", True, None, "m-reaction", _ALL),
+    CatalogEntry("m-oil", "meridian", "/business/2025/12/31/oil-edges-higher-after-us-strike-on-venezuelan-dock", "article", "en",
+                 "2025-12-31T11:05:00+00:00", True, None, "m-oil", ("home", "feed", "sitemap")),
     CatalogEntry("m-statement", "meridian", "/documents/2025/12/statement.pdf", "pdf", "en",
                  "2025-12-30T15:00:00+00:00", False, "not-html", None, ("feed", "search"),
                  content_type="application/pdf",
@@ -81,6 +83,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
                         "credit line added: With reporting by Sarah Pell")),
     CatalogEntry("h-editorial", "harbor", "/opinion/2025/12/31/editorial-strike-venezuela-decision-for-congress.html", "article", "en",
                  "2025-12-31T18:00:00-05:00", True, None, "h-editorial", ("home", "feed", "sitemap")),
+    CatalogEntry("h-timeline", "harbor", "/world/2026/01/01/timeline-us-campaign-from-boats-to-venezuelan-dock.html", "article", "en",
+                 "2026-01-01T09:30:00-05:00", True, None, "h-timeline", ("home", "feed", "sitemap")),
     CatalogEntry("h-amp", "harbor", "/amp/world/2025/12/30/cia-drone-hit-venezuelan-dock.html", "amp", "en",
                  "2025-12-30T16:05:00-05:00", False, "duplicate-of:h-wire", "h-wire", ("search",)),
     CatalogEntry("h-football", "harbor", "/sports/2025/12/28/harbor-city-fc-clinch-playoff-berth.html", "article", "en",
@@ -102,6 +106,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
                  "2025-12-30T18:30:00-05:00", False, "duplicate-of:c-wire", "c-wire", ("search",)),
     CatalogEntry("c-explainer", "capital", "/article/what-we-know-us-strike-venezuelan-dock-20251231", "article", "en",
                  "2025-12-31T07:00:00-05:00", True, None, "c-explainer", _ALL),
+    CatalogEntry("c-war-powers", "capital", "/article/venezuela-dock-strike-revives-war-powers-fight-20260105", "article", "en",
+                 "2026-01-05T06:45:00-05:00", True, None, "c-war-powers", ("home", "feed", "sitemap")),
     CatalogEntry("c-budget", "capital", "/article/city-council-approves-budget-20251229", "article", "en",
                  "2025-12-29T01:10:00-05:00", False, "off-topic", "c-budget", ("home", "feed", "sitemap")),
     # --- Atlantic Broadcast News: wire copy (its old URL redirects), Senate story, a 404 in
@@ -119,6 +125,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
                  link_text="Live updates: reaction to the dock strike in Venezuela"),
     CatalogEntry("a-congress", "atlantic", "/news/politics/senators-demand-cia-briefing-venezuela-dock-strike-2025-12-31", "article", "en",
                  "2025-12-31T15:20:00-05:00", True, None, "a-congress", _ALL),
+    CatalogEntry("a-satellite", "atlantic", "/news/world/satellite-images-damaged-pier-venezuela-strike-2026-01-03", "article", "en",
+                 "2026-01-03T12:40:00-05:00", True, None, "a-satellite", ("home", "feed", "sitemap")),
     CatalogEntry("a-baseball", "atlantic", "/sport/leones-del-caracas-win-venezuelan-winter-league-2025-12-29", "article", "en",
                  "2025-12-29T00:15:00-04:00", False, "off-topic", "a-baseball", ("home", "feed", "sitemap")),
     # --- La Prensa del Caribe (Spanish): the strike, and floods in Barranquilla.
@@ -126,6 +134,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
                  "2025-12-30T20:45:00-05:00", True, None, "p-ataque", ("home", "feed", "sitemap")),
     CatalogEntry("p-pescadores", "prensa", "/region/2025/12/31/pescadores-temen-nuevos-ataques-muelle", "article", "es",
                  "2025-12-31T11:30:00-05:00", True, None, "p-pescadores", ("home", "feed", "sitemap")),
+    CatalogEntry("p-region", "prensa", "/internacional/2026/01/02/caribe-pide-explicaciones-ataque-venezuela", "article", "es",
+                 "2026-01-02T17:10:00-05:00", True, None, "p-region", ("home", "feed", "sitemap")),
     CatalogEntry("p-lluvias", "prensa", "/region/2025/12/28/lluvias-inundaciones-barranquilla", "article", "es",
                  "2025-12-28T19:00:00-05:00", False, "off-topic", "p-lluvias", ("home", "feed", "sitemap")),
     # --- The Northgate Globe: the doubled fixture page, and the Blue Line.
@@ -133,6 +143,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
                  "2025-12-31T09:15:00-05:00", True, None, "g-fixture", _ALL),
     CatalogEntry("g-qa", "globe", "/2026/01/02/why-the-cia-struck-a-dock-in-venezuela/", "article", "en",
                  "2026-01-02T08:00:00-05:00", True, None, "g-qa", _ALL),
+    CatalogEntry("g-trinidad", "globe", "/2026/01/04/trinidad-fishermen-feel-venezuela-dock-strike/", "article", "en",
+                 "2026-01-04T07:00:00-05:00", True, None, "g-trinidad", ("home", "feed", "sitemap")),
     CatalogEntry("g-transit", "globe", "/2025/12/27/blue-line-extension-opens/", "article", "en",
                  "2025-12-27T10:00:00-05:00", False, "off-topic", "g-transit", ("home", "feed", "sitemap")),
 )

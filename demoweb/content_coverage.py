@@ -293,3 +293,127 @@ GLOBE_QA = Article(
 )
 
 COVERAGE_ARTICLES = (*COVERAGE_ARTICLES, MERIDIAN_REACTION, HARBOR_EDITORIAL, PRENSA_PESCADORES, GLOBE_QA)
+
+# --- third relevant story per outlet (so each outlet's boilerplate is seen on >= 3 stored
+# pages: STORYARCHIVE_DEDUP_BOILERPLATE_MIN_URLS is 3)
+
+MERIDIAN_OIL = Article(
+    id="m-oil",
+    title="Oil edges higher as traders weigh risk after US strike on Venezuelan dock",
+    authors=("Tomás Brandt",),
+    byline="By Tomás Brandt",
+    description="Crude prices rose in thin year-end trading as analysts assessed whether the attack on Venezuelan soil could disrupt the country's exports.",
+    caption="Tankers wait offshore near the José oil terminal in eastern Venezuela. (Meridian Wire/File)",
+    section="Business",
+    keywords=("Venezuela", "oil", "markets", "strike", "dock", "PDVSA"),
+    body=(
+        "LONDON (Meridian Wire) — Oil prices edged higher on Wednesday in thin trading before the New Year holiday, as traders weighed the risk that the US strike on a dock in Venezuela could mark the start of a wider campaign that reaches the country's oil terminals and tanker traffic.",
+        "Brent crude futures rose as much as 1.2 percent in early European trading before paring gains, and US West Texas Intermediate followed a similar path. Several brokers said the move was modest because the dock described by a US official was a small facility used by drug boats, not an export berth.",
+        "Venezuela pumps a fraction of what it produced a decade ago, and most of its crude now goes to Asian refiners through intermediaries. Analysts said the country's direct weight in the market was limited, but that any threat to shipping in the southern Caribbean would quickly raise freight and insurance costs for the whole region.",
+        "Marine insurers in London said they had begun asking shipowners for more detail on voyages that call at Venezuelan ports, although none had yet raised war-risk premiums. One underwriter said the market would watch closely whether further attacks targeted coastal infrastructure rather than isolated piers.",
+        "The state oil company PDVSA did not respond to a request for comment. Its exports have held steady in recent weeks despite the US naval deployment, according to tanker-tracking data, and port agents in Puerto La Cruz said loadings were continuing on schedule at the main terminals.",
+        "Traders said the larger risk to prices was political rather than physical. A sudden change of government in Caracas, or a decision by Washington to tighten sanctions on the tankers that carry Venezuelan crude, would matter far more to supply than the loss of a single dock, one strategist at a Geneva trading house said.",
+    ),
+)
+
+HARBOR_TIMELINE = Article(
+    id="h-timeline",
+    title="Timeline: How the US campaign moved from boats at sea to a dock in Venezuela",
+    authors=("Sarah Pell",),
+    byline="By Sarah Pell",
+    description="Four months of strikes in the Caribbean and the eastern Pacific, and the week in which the target moved onto land.",
+    caption="A fishing boat leaves harbor on the Paraguaná peninsula. (Harbor Ledger/File)",
+    section="World",
+    keywords=("Venezuela", "timeline", "strike", "dock", "CIA", "Caribbean"),
+    body=(
+        "The attack on a dock in Venezuela that a US official attributed this week to the CIA did not come out of nowhere. It followed four months in which the administration steadily widened a military campaign that began with a single boat and has since become the largest US deployment in the Caribbean in decades.",
+        ("h2", "September: the first boat"),
+        "In early September, US forces struck a speedboat that the administration said was carrying drugs from Venezuela, killing everyone aboard. The president announced the attack himself and posted a video of it, setting a pattern of publicity that would hold for nearly every strike at sea that followed.",
+        ("h2", "October and November: the campaign grows"),
+        "Over the autumn the strikes became more frequent and moved into the eastern Pacific as well. Warships, fighter jets and thousands of troops were sent to the region, and officials began to speak openly about targets on land, while lawmakers of both parties questioned the legal basis for killing suspected smugglers.",
+        ("h2", "Late December: the dock"),
+        "In a radio interview on the Friday after Christmas, the president said the United States had knocked out a facility where the boats come from. He repeated the claim on Monday at his Florida residence, without saying which agency was responsible or where in Venezuela the target was.",
+        "On Tuesday a US official said a CIA drone had struck a dock used by the Tren de Aragua gang to load boats, and that nobody had been killed. By then the campaign at sea had claimed at least 107 lives in some 30 attacks on vessels, according to figures compiled from official announcements.",
+        ("h2", "What to watch"),
+        "Caracas responded on Wednesday by calling the attack an act of aggression and asking the UN Security Council to meet. In Washington, the next steps are a closed briefing for the intelligence committees and a possible vote on war powers when Congress returns from its holiday recess in January.",
+    ),
+)
+
+CAPITAL_WAR_POWERS = Article(
+    id="c-war-powers",
+    title="Strike on Venezuelan dock revives war powers fight as Congress returns",
+    authors=("Ruth Adebayo", "Priya Natarajan"),
+    byline="By Ruth Adebayo and Priya Natarajan",
+    description="A bipartisan resolution would bar further attacks on Venezuelan territory without a vote, setting up the first test of the new session.",
+    caption="The Senate chamber during a vote in December. (Capital Courier)",
+    section="Politics",
+    keywords=("Venezuela", "war powers", "Congress", "strike", "dock", "resolution"),
+    body=(
+        "Lawmakers returning to Washington this week will face an early test of their willingness to check the president's use of force, after a bipartisan group filed a resolution that would bar any further attack on Venezuelan territory unless Congress votes to authorize it.",
+        "The measure, introduced under the 1973 War Powers Resolution, is privileged, which means its sponsors can force a floor vote within weeks regardless of the leadership's wishes. Two earlier attempts to halt the boat strikes failed narrowly in the autumn, but aides said the strike on a dock on land had changed several minds.",
+        "At the center of the dispute is whether a covert CIA operation counts as the kind of hostilities the 1973 law was written to control. Administration lawyers have long argued that intelligence activities fall under a separate framework of findings and committee notifications, and that the law's sixty-day clock does not apply to them.",
+        "Legal scholars on both sides said the question had never been tested in court and was unlikely to be. What matters in practice, they said, is whether enough Republicans are prepared to vote against a president of their own party on a question of war and peace during an election year.",
+        "Republican leaders have signaled that they will try to table the resolution, arguing that it would tie the hands of the government in a fight against cartels that the State Department has designated as terrorist organizations. Several members of the party's defense hawk wing have nonetheless asked for the legal opinion behind the Venezuela operation.",
+        "The White House did not respond to questions about the resolution. A spokesperson said last week that the administration had kept the relevant committees informed of its counter-narcotics operations, a statement that committee members in both parties have disputed in recent days.",
+    ),
+)
+
+ATLANTIC_SATELLITE = Article(
+    id="a-satellite",
+    title="Satellite images appear to show damaged pier on Venezuela's coast after strike",
+    authors=("Hannah Lowe",),
+    byline="By Hannah Lowe, ABN Investigations",
+    description="Commercial imagery reviewed by ABN shows a scorched pier and a missing boat shed at a cove in Falcón state, though the site of the attack has not been confirmed.",
+    caption="A commercial satellite image of a cove in Falcón state, Venezuela, taken on December 29. (ABN/Planet Labs)",
+    section="World",
+    keywords=("Venezuela", "satellite", "strike", "dock", "Falcón", "investigation"),
+    body=(
+        "Commercial satellite images reviewed by ABN appear to show a damaged pier and a burned-out shed at a small cove on the coast of Falcón state, in northwestern Venezuela, that analysts say matches the description of the dock a US official said was hit in a CIA drone strike.",
+        "Images taken on December 20 show a wooden pier about forty meters long with a covered shed at its landward end and two open boats moored alongside. Images of the same cove taken on December 29 show the end of the pier missing, a dark scorch mark across the shed's footprint and no boats in the water.",
+        "ABN could not independently confirm that the damage was caused by the strike, and the US official who described the attack did not identify its location. Two imagery analysts who examined the pictures for ABN said the pattern of damage was consistent with a small precision munition rather than a fire or a storm.",
+        "The cove lies a short distance from fishing villages whose residents told local reporters this week of hearing a loud explosion late one night before Christmas. ABN was unable to reach those residents directly, and Venezuela's government has not said where the attack took place or allowed journalists to visit the coast.",
+        "The images suggest a modest facility, far smaller than the industrial port installations that some officials in Washington had described as future targets. Analysts said that was consistent with the official's account that the dock was used to load speedboats rather than larger vessels, and that nobody was present at the time.",
+        "The Pentagon and the CIA declined to comment on the images. Planet Labs, the company that captured them, said it provides imagery to news organizations on commercial terms and does not comment on how its customers interpret the pictures they buy.",
+    ),
+)
+
+PRENSA_REGION = Article(
+    id="p-region",
+    title="Los gobiernos del Caribe piden explicaciones a Washington por el ataque en Venezuela",
+    authors=("Lucía Ferrer",),
+    byline="Por Lucía Ferrer, desde Puerto España",
+    description="Colombia, Brasil y varios miembros de la Caricom reclaman información sobre el bombardeo del muelle y advierten del riesgo de una escalada regional.",
+    caption="El ministro de Exteriores de Trinidad y Tobago habla con la prensa en Puerto España. (La Prensa)",
+    section="Internacional",
+    keywords=("Venezuela", "Caribe", "Caricom", "Colombia", "Brasil", "ataque", "muelle"),
+    body=(
+        "Los gobiernos de la cuenca del Caribe pidieron este viernes a Estados Unidos que explique el alcance del ataque contra un muelle en la costa de Venezuela, en la primera reacción coordinada de la región desde que un funcionario estadounidense atribuyó la operación a la CIA.",
+        "En un comunicado conjunto, los cancilleres de la Comunidad del Caribe (Caricom) afirmaron que la región debe seguir siendo una zona de paz y reclamaron que cualquier operación contra el narcotráfico respete el derecho internacional y la soberanía de los Estados. El texto no menciona a Washington por su nombre.",
+        "El Gobierno de Colombia, que comparte más de dos mil kilómetros de frontera con Venezuela, expresó su preocupación por lo que calificó como un paso peligroso hacia un conflicto armado. Bogotá pidió que el Consejo de Seguridad de las Naciones Unidas atienda la solicitud de reunión presentada por Caracas.",
+        "Brasil, por su parte, llamó a la moderación y ofreció su mediación para reducir la tensión entre ambos países. Diplomáticos brasileños señalaron en privado que temen un aumento de la llegada de migrantes venezolanos a la frontera norte si la situación se deteriora en las próximas semanas.",
+        "En Trinidad y Tobago, cuyo territorio se encuentra a pocos kilómetros de la costa venezolana, el Gobierno reiteró su apoyo a la lucha contra el narcotráfico, pero aclaró que no fue consultado antes del ataque. La oposición trinitense exigió un debate parlamentario sobre la cooperación militar con Estados Unidos.",
+        "Analistas de la región coinciden en que el bombardeo de un objetivo en tierra cambia la naturaleza de la campaña iniciada en septiembre contra embarcaciones en el mar Caribe. Muchos temen que un error o una represalia termine arrastrando a los países vecinos a una crisis que ninguno de ellos desea.",
+    ),
+)
+
+GLOBE_TRINIDAD = Article(
+    id="g-trinidad",
+    title="Seven miles from Venezuela, Trinidad's fishermen feel the dock strike up close",
+    authors=("Martin Keane",),
+    byline="By Martin Keane, in Cedros, Trinidad",
+    description="In the fishing villages of southwestern Trinidad, the US strike across the water has emptied the jetties and pushed up the price of fish.",
+    caption="Pirogues pulled up on the beach at Cedros, with the Venezuelan coast on the horizon. (Northgate Globe)",
+    section="World",
+    keywords=("Venezuela", "Trinidad", "fishermen", "strike", "dock", "Caribbean"),
+    body=(
+        "CEDROS, Trinidad — On a clear morning the mountains of Venezuela are plainly visible from the beach here, a blue line across the Gulf of Paria. Since news of the US strike on a Venezuelan dock reached this village, many of the pirogues that usually head out before dawn have stayed on the sand.",
+        "Fishermen in Cedros and the neighboring village of Icacos say they have fished these waters for generations, often crossing paths with Venezuelan boats and sometimes selling to them. Now they worry that a drone operator watching a screen far away will not be able to tell a fisherman from a smuggler.",
+        "\"My boat looks like every other boat out there,\" said Kendall Ramdass, who has fished from Cedros for thirty years. He said he had cut his trips from five nights a week to two since Christmas, and that several younger men on the beach had stopped going out altogether until the situation becomes clearer.",
+        "The slowdown has been felt quickly onshore. Vendors at the fish market in the nearby town of Point Fortin said the price of red snapper and kingfish had risen by about a fifth in a week, and that restaurants had begun asking for frozen fish from Guyana to fill the gap left by the local catch.",
+        "Trinidad's government has supported the US campaign against drug trafficking, and American officials have praised its cooperation. But in Cedros that support feels distant. Residents say the coast guard has stepped up patrols since the attack, and several complained of being stopped and searched on their way back to shore.",
+        "For now the fishermen are waiting to see whether the dock was a single strike or the first of many. \"When the big countries fight, it is the small people in the middle who pay,\" Ramdass said, coiling a line on the sand as the tide came in.",
+    ),
+)
+
+COVERAGE_ARTICLES = (*COVERAGE_ARTICLES, MERIDIAN_OIL, HARBOR_TIMELINE, CAPITAL_WAR_POWERS,
+                     ATLANTIC_SATELLITE, PRENSA_REGION, GLOBE_TRINIDAD)

@@ -1,7 +1,7 @@
 """The outlets of the demo news web and their page furniture.
 
 Each outlet is one host (one port on 127.0.0.1). The order of `OUTLET_SPECS` fixes the port
-map: outlet i listens on base_port + i, so `stories/demo.toml` can be rendered for 8401...
+map: outlet i listens on base_port + i, so `stories/demo-dock-strike.toml` can be rendered for 8401...
 without binding anything. The generated outlet (`GENERATED_SPEC`) comes last and exists only
 when the demo web is built with generated articles.
 """

@@ -230,7 +230,7 @@ class DemoWeb:
         return f"http://{self.host}:{self.port(outlet)}{path}"
 
     def story_toml(self) -> str:
-        """The demo story (stories/demo.toml format) with this web's URLs."""
+        """The demo story (stories/demo-dock-strike.toml format) with this web's URLs."""
         return render_story(self.specs, self.url)
 
     def special_url(self, name: str) -> str:

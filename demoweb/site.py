@@ -126,6 +126,8 @@ class DemoSite:
             return _response(200, "text/css; charset=utf-8", assets.stylesheet(spec.accent))
         if path == "/static/site.js":
             return _response(200, "application/javascript; charset=utf-8", assets.SCRIPT)
+        if path == assets.FONT_PATH:
+            return _response(200, "font/ttf", assets.web_font())
         if path == "/favicon.ico":
             return _response(200, "image/x-icon", assets.favicon())
         if path.startswith("/static/img/") and path.endswith(".png"):

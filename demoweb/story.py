@@ -1,4 +1,4 @@
-"""The demo story file, rendered for a given port map (stories/demo.toml is this text for
+"""The demo story file, rendered for a given port map (stories/demo-dock-strike.toml is this text for
 the default ports 8401...; a test keeps them identical)."""
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ def render_story(specs: tuple[OutletSpec, ...], url: Callable[[str, str], str]) 
         "",
         "[schedule]",
         'recrawl = "6h"',
+        "",
+        "# Meridian Wire is the agency whose copy the other outlets republish: its copy is",
+        "# canonical in every syndication cluster.",
+        "[dedup]",
+        f"wire_sites = {_toml_list([url('meridian', '/').split('//', 1)[1].rstrip('/')])}",
         "",
     ]
     return "\n".join(lines)

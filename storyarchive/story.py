@@ -7,6 +7,7 @@
     [scope]    allowed_domains, blocked_domains
     [window]   start, end (inclusive ISO dates)
     [schedule] recrawl ("30m", "6h", "1d", "1h30m")
+    [dedup]    wire_sites (hosts of wire agencies, optionally host:port: their copy is canonical)
 
 `load_story(path)` / `parse_story(text, source_name)` return a frozen `StoryDefinition` or
 raise `StoryFileError` listing every problem found, each naming the file, the key and what
@@ -91,6 +92,8 @@ class StoryDefinition:
     scope: Scope = field(default_factory=Scope)
     window: Window = field(default_factory=Window)
     schedule: Schedule = field(default_factory=Schedule)
+    # Sites of wire agencies (host or host:port) whose copy of a syndicated story is canonical.
+    wire_sites: tuple[str, ...] = ()
     source_name: str = "<memory>"
 
     @property
@@ -175,6 +178,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "scope": ("allowed_domains", "blocked_domains"),
     "window": ("start", "end"),
     "schedule": ("recrawl",),
+    "dedup": ("wire_sites",),
 }
 _TOP_KEYS = ("slug", "title")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -236,10 +240,11 @@ class _Validator:
         )
         window = self._window(sections["window"])
         schedule = Schedule(recrawl=self._cadence(sections["schedule"].get("recrawl")))
+        wire_sites = self._domains(sections["dedup"], "wire_sites", section="dedup")
         if self.problems or slug is None or title is None or terms is None:
             return None
         return {"slug": slug, "title": title, "terms": terms, "sources": sources,
-                "scope": scope, "window": window, "schedule": schedule}
+                "scope": scope, "window": window, "schedule": schedule, "wire_sites": wire_sites}
 
     def _unknown_keys(self, data: dict[str, Any]) -> None:
         top = _TOP_KEYS + tuple(_SECTIONS)
@@ -358,8 +363,8 @@ class _Validator:
                 urls.append(url.strip())
         return tuple(urls)
 
-    def _domains(self, table: dict[str, Any], name: str) -> tuple[str, ...]:
-        key = f"scope.{name}"
+    def _domains(self, table: dict[str, Any], name: str, section: str = "scope") -> tuple[str, ...]:
+        key = f"{section}.{name}"
         value = table.get(name, [])
         if not isinstance(value, list):
             self.fail(key, f"must be a list of hostnames like [\"example.com\"], got {_kind(value)}")

@@ -46,9 +46,13 @@ def test_full_story_file_is_read_into_a_story_definition() -> None:
     assert story.slug == "venezuela-dock-strike"
     assert story.title == "US strike on a Venezuelan dock"
     assert [t.alternatives for t in story.terms.required] == [
-        ("venezuela", "venezuelan", "venezolano"), ("strike", "attack", "ataque")]
-    assert [t.label for t in story.terms.required] == ["venezuela | venezuelan | venezolano",
-                                                       "strike | attack | ataque"]
+        ("venezuela", "venezuelan", "venezolano"),
+        ("strike", "attack", "ataque"),
+    ]
+    assert [t.label for t in story.terms.required] == [
+        "venezuela | venezuelan | venezolano",
+        "strike | attack | ataque",
+    ]
     assert [t.label for t in story.terms.optional] == ["CIA", "dock", "Maduro", "Tren de Aragua"]
     assert [t.label for t in story.terms.excluded] == ["baseball"]
     assert story.terms.min_score == 2.0
@@ -75,8 +79,10 @@ def test_optional_sections_default_to_empty() -> None:
 def test_query_defaults_to_first_alternative_of_each_required_term() -> None:
     story = parse_story(FULL, NAME)
     assert story.query == "venezuela strike"
-    assert story.search_urls() == ["https://search.example.org/rss?q=venezuela%20strike&hl=en",
-                                   "https://api.example.net/doc?query=venezuela%20strike"]
+    assert story.search_urls() == [
+        "https://search.example.org/rss?q=venezuela%20strike&hl=en",
+        "https://api.example.net/doc?query=venezuela%20strike",
+    ]
 
 
 def test_explicit_query_is_url_encoded_into_search_feeds() -> None:
@@ -84,14 +90,22 @@ def test_explicit_query_is_url_encoded_into_search_feeds() -> None:
     story = parse_story(text, NAME)
     assert story.query == 'Ataque en Perú & "CIA"'
     assert story.search_urls()[0] == (
-        "https://search.example.org/rss?q=Ataque%20en%20Per%C3%BA%20%26%20%22CIA%22&hl=en")
+        "https://search.example.org/rss?q=Ataque%20en%20Per%C3%BA%20%26%20%22CIA%22&hl=en"
+    )
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("30m", dt.timedelta(minutes=30)), ("6h", dt.timedelta(hours=6)), ("1d", dt.timedelta(days=1)),
-    ("2w", dt.timedelta(weeks=2)), ("90s", dt.timedelta(seconds=90)),
-    ("1d12h", dt.timedelta(days=1, hours=12)), (" 1h 30m ", dt.timedelta(hours=1, minutes=30)),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("30m", dt.timedelta(minutes=30)),
+        ("6h", dt.timedelta(hours=6)),
+        ("1d", dt.timedelta(days=1)),
+        ("2w", dt.timedelta(weeks=2)),
+        ("90s", dt.timedelta(seconds=90)),
+        ("1d12h", dt.timedelta(days=1, hours=12)),
+        (" 1h 30m ", dt.timedelta(hours=1, minutes=30)),
+    ],
+)
 def test_recrawl_cadence_is_parsed(value: str, expected: dt.timedelta) -> None:
     assert parse_cadence(value) == expected
 
@@ -146,68 +160,153 @@ BAD_FILES = [
     ("title-empty", MIN.replace('"T"', '"  "'), "'title'", "non-empty string"),
     ("terms-missing", 'slug = "x"\ntitle = "T"\n', "'terms'", "is required"),
     ("terms-not-table", 'slug = "x"\ntitle = "T"\nterms = ["a"]\n', "'terms'", "must be a table"),
-    ("required-missing", 'slug = "x"\ntitle = "T"\n[terms]\noptional = ["a"]\n', "'terms.required'",
-     "is required"),
-    ("required-empty", 'slug = "x"\ntitle = "T"\n[terms]\nrequired = []\n', "'terms.required'",
-     "must not be empty"),
-    ("required-string", 'slug = "x"\ntitle = "T"\n[terms]\nrequired = "a | b"\n', "'terms.required'",
-     "must be a list of strings"),
-    ("required-entry-type", 'slug = "x"\ntitle = "T"\n[terms]\nrequired = ["a", 3]\n',
-     "'terms.required[1]'", "must be a string, got an integer"),
-    ("empty-alternative", 'slug = "x"\ntitle = "T"\n[terms]\nrequired = ["strike | | attack"]\n',
-     "'terms.required[0]'", "empty or unusable alternative"),
+    (
+        "required-missing",
+        'slug = "x"\ntitle = "T"\n[terms]\noptional = ["a"]\n',
+        "'terms.required'",
+        "is required",
+    ),
+    (
+        "required-empty",
+        'slug = "x"\ntitle = "T"\n[terms]\nrequired = []\n',
+        "'terms.required'",
+        "must not be empty",
+    ),
+    (
+        "required-string",
+        'slug = "x"\ntitle = "T"\n[terms]\nrequired = "a | b"\n',
+        "'terms.required'",
+        "must be a list of strings",
+    ),
+    (
+        "required-entry-type",
+        'slug = "x"\ntitle = "T"\n[terms]\nrequired = ["a", 3]\n',
+        "'terms.required[1]'",
+        "must be a string, got an integer",
+    ),
+    (
+        "empty-alternative",
+        'slug = "x"\ntitle = "T"\n[terms]\nrequired = ["strike | | attack"]\n',
+        "'terms.required[0]'",
+        "empty or unusable alternative",
+    ),
     ("star-in-middle", MIN + 'optional = ["ven*zuela"]\n', "'terms.optional[0]'", "'*' only at the end"),
     ("excluded-type", MIN + "excluded = 5\n", "'terms.excluded'", "must be a list"),
     ("min-score-type", MIN + 'min_score = "high"\n', "'terms.min_score'", "must be a number"),
     ("min-score-negative", MIN + "min_score = -1\n", "'terms.min_score'", "0 or more"),
     ("query-empty", MIN + 'query = ""\n', "'terms.query'", "non-empty string"),
-    ("feeds-string", MIN + '[sources]\nfeeds = "https://a.example/rss"\n', "'sources.feeds'",
-     "must be a list of URLs, got a string"),
-    ("feed-ftp", MIN + '[sources]\nfeeds = ["ftp://a.example/rss"]\n', "'sources.feeds[0]'",
-     "http:// or https://"),
+    (
+        "feeds-string",
+        MIN + '[sources]\nfeeds = "https://a.example/rss"\n',
+        "'sources.feeds'",
+        "must be a list of URLs, got a string",
+    ),
+    (
+        "feed-ftp",
+        MIN + '[sources]\nfeeds = ["ftp://a.example/rss"]\n',
+        "'sources.feeds[0]'",
+        "http:// or https://",
+    ),
     ("seed-relative", MIN + '[sources]\nseeds = ["/world/"]\n', "'sources.seeds[0]'", "http:// or https://"),
-    ("sitemap-no-host", MIN + '[sources]\nsitemaps = ["https:///sitemap.xml"]\n', "'sources.sitemaps[0]'",
-     "with a host"),
-    ("url-with-space", MIN + '[sources]\nfeeds = ["https://a.example/my feed"]\n', "'sources.feeds[0]'",
-     "without spaces"),
-    ("url-bad-port", MIN + '[sources]\nfeeds = ["https://a.example:99999/rss"]\n', "'sources.feeds[0]'",
-     "not a valid URL"),
+    (
+        "sitemap-no-host",
+        MIN + '[sources]\nsitemaps = ["https:///sitemap.xml"]\n',
+        "'sources.sitemaps[0]'",
+        "with a host",
+    ),
+    (
+        "url-with-space",
+        MIN + '[sources]\nfeeds = ["https://a.example/my feed"]\n',
+        "'sources.feeds[0]'",
+        "without spaces",
+    ),
+    (
+        "url-bad-port",
+        MIN + '[sources]\nfeeds = ["https://a.example:99999/rss"]\n',
+        "'sources.feeds[0]'",
+        "not a valid URL",
+    ),
     ("url-not-string", MIN + "[sources]\nseeds = [1]\n", "'sources.seeds[0]'", "must be a URL string"),
-    ("search-feed-no-query", MIN + '[sources]\nsearch_feeds = ["https://s.example/rss?q=x"]\n',
-     "'sources.search_feeds[0]'", "must contain {query}"),
-    ("feed-with-query", MIN + '[sources]\nfeeds = ["https://s.example/rss?q={query}"]\n',
-     "'sources.feeds[0]'", "goes in 'sources.search_feeds'"),
-    ("sources-not-table", MIN.replace("[terms]", 'sources = "https://a.example/"\n[terms]'), "'sources'",
-     "must be a table"),
-    ("domain-url", MIN + '[scope]\nallowed_domains = ["https://example.com/"]\n',
-     "'scope.allowed_domains[0]'", "bare hostname"),
-    ("domain-wildcard", MIN + '[scope]\nblocked_domains = ["*.example.com"]\n',
-     "'scope.blocked_domains[0]'", "subdomains match automatically"),
-    ("domains-string", MIN + '[scope]\nblocked_domains = "example.com"\n', "'scope.blocked_domains'",
-     "must be a list of hostnames"),
+    (
+        "search-feed-no-query",
+        MIN + '[sources]\nsearch_feeds = ["https://s.example/rss?q=x"]\n',
+        "'sources.search_feeds[0]'",
+        "must contain {query}",
+    ),
+    (
+        "feed-with-query",
+        MIN + '[sources]\nfeeds = ["https://s.example/rss?q={query}"]\n',
+        "'sources.feeds[0]'",
+        "goes in 'sources.search_feeds'",
+    ),
+    (
+        "sources-not-table",
+        MIN.replace("[terms]", 'sources = "https://a.example/"\n[terms]'),
+        "'sources'",
+        "must be a table",
+    ),
+    (
+        "domain-url",
+        MIN + '[scope]\nallowed_domains = ["https://example.com/"]\n',
+        "'scope.allowed_domains[0]'",
+        "bare hostname",
+    ),
+    (
+        "domain-wildcard",
+        MIN + '[scope]\nblocked_domains = ["*.example.com"]\n',
+        "'scope.blocked_domains[0]'",
+        "subdomains match automatically",
+    ),
+    (
+        "domains-string",
+        MIN + '[scope]\nblocked_domains = "example.com"\n',
+        "'scope.blocked_domains'",
+        "must be a list of hostnames",
+    ),
     ("date-format", MIN + '[window]\nstart = "01/12/2025"\n', "'window.start'", "YYYY-MM-DD"),
     ("date-unreal", MIN + '[window]\nend = "2025-02-30"\n', "'window.end'", "not a real date"),
     ("date-time", MIN + "[window]\nend = 2026-01-31T10:00:00\n", "'window.end'", "got a date-time"),
-    ("window-reversed", MIN + '[window]\nstart = "2026-02-01"\nend = "2026-01-01"\n', "'window'",
-     "start 2026-02-01 is after end 2026-01-01"),
-    ("cadence-words", MIN + '[schedule]\nrecrawl = "6 hours"\n', "'schedule.recrawl'", "like \"30m\""),
+    (
+        "window-reversed",
+        MIN + '[window]\nstart = "2026-02-01"\nend = "2026-01-01"\n',
+        "'window'",
+        "start 2026-02-01 is after end 2026-01-01",
+    ),
+    ("cadence-words", MIN + '[schedule]\nrecrawl = "6 hours"\n', "'schedule.recrawl'", 'like "30m"'),
     ("cadence-number", MIN + "[schedule]\nrecrawl = 6\n", "'schedule.recrawl'", "got an integer"),
     ("cadence-zero", MIN + '[schedule]\nrecrawl = "0h"\n', "'schedule.recrawl'", "longer than zero"),
-    ("typo-in-section", MIN + '[sources]\nfeed = ["https://a.example/rss"]\n', "'sources.feed'",
-     "did you mean 'feeds'?"),
+    (
+        "typo-in-section",
+        MIN + '[sources]\nfeed = ["https://a.example/rss"]\n',
+        "'sources.feed'",
+        "did you mean 'feeds'?",
+    ),
     ("typo-in-terms", MIN + 'exclude = ["x"]\n', "'terms.exclude'", "did you mean 'excluded'?"),
-    ("typo-section-name", MIN + '[source]\nfeeds = ["https://a.example/rss"]\n', "'source'",
-     "did you mean 'sources'?"),
-    ("key-outside-its-table", 'feeds = ["https://a.example/rss"]\n' + MIN, "'feeds'",
-     "it belongs in the [sources] table"),
-    ("top-key-inside-table", 'title = "T"\n[terms]\nrequired = ["a"]\nslug = "x"\n', "'terms.slug'",
-     "belongs at the top of the file"),
+    (
+        "typo-section-name",
+        MIN + '[source]\nfeeds = ["https://a.example/rss"]\n',
+        "'source'",
+        "did you mean 'sources'?",
+    ),
+    (
+        "key-outside-its-table",
+        'feeds = ["https://a.example/rss"]\n' + MIN,
+        "'feeds'",
+        "it belongs in the [sources] table",
+    ),
+    (
+        "top-key-inside-table",
+        'title = "T"\n[terms]\nrequired = ["a"]\nslug = "x"\n',
+        "'terms.slug'",
+        "belongs at the top of the file",
+    ),
     ("unknown-key", MIN.replace("[terms]", 'colour = "blue"\n[terms]'), "'colour'", "unknown key"),
 ]
 
 
-@pytest.mark.parametrize(("text", "key", "expected"), [c[1:] for c in BAD_FILES],
-                         ids=[c[0] for c in BAD_FILES])
+@pytest.mark.parametrize(
+    ("text", "key", "expected"), [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES]
+)
 def test_each_kind_of_mistake_gives_an_error_naming_file_and_key(text: str, key: str, expected: str) -> None:
     with pytest.raises(StoryFileError) as info:
         parse_story(text, NAME)
@@ -219,8 +318,10 @@ def test_each_kind_of_mistake_gives_an_error_naming_file_and_key(text: str, key:
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    text = ('slug = "Bad Slug"\ntitle = "T"\n[terms]\nrequired = []\n[sources]\nfeeds = "x"\n'
-            '[schedule]\nrecrawl = "soon"\n')
+    text = (
+        'slug = "Bad Slug"\ntitle = "T"\n[terms]\nrequired = []\n[sources]\nfeeds = "x"\n'
+        '[schedule]\nrecrawl = "soon"\n'
+    )
     with pytest.raises(StoryFileError) as info:
         parse_story(text, NAME)
     keys = ["'slug'", "'terms.required'", "'sources.feeds'", "'schedule.recrawl'"]
@@ -237,8 +338,10 @@ def test_a_section_of_the_wrong_type_is_one_problem_not_many() -> None:
 def test_exact_message_for_a_feed_list_given_as_a_string() -> None:
     with pytest.raises(StoryFileError) as info:
         parse_story(MIN + '[sources]\nfeeds = "https://a.example/rss"\n', NAME)
-    assert str(info.value) == ("story file stories/x.toml: 'sources.feeds' must be a list of URLs, "
-                               "got a string ('https://a.example/rss')")
+    assert str(info.value) == (
+        "story file stories/x.toml: 'sources.feeds' must be a list of URLs, "
+        "got a string ('https://a.example/rss')"
+    )
 
 
 def test_exact_message_for_a_typo() -> None:
@@ -291,7 +394,23 @@ def test_example_story_search_feeds_cover_google_news_bing_and_gdelt() -> None:
     google = "https://news.google.com/rss/search?q=Venezuela%20CIA%20dock%20strike"
     assert any(u.startswith(google) for u in urls)
     assert any(u.startswith("https://www.bing.com/news/search?q=") and "format=rss" in u for u in urls)
-    assert any(u.startswith("https://api.gdeltproject.org/api/v2/doc/doc?query=") and "mode=ArtList" in u
-               and "format=rss" in u for u in urls)
+    assert any(
+        u.startswith("https://api.gdeltproject.org/api/v2/doc/doc?query=")
+        and "mode=ArtList" in u
+        and "format=rss" in u
+        for u in urls
+    )
     assert story.window.start == dt.date(2025, 12, 1)
     assert story.schedule.recrawl == dt.timedelta(hours=6)
+
+
+def test_dedup_wire_sites_are_hostnames_with_optional_ports() -> None:
+    story = parse_story(
+        'slug = "s"\ntitle = "T"\n[terms]\nrequired = ["x"]\n[dedup]\nwire_sites = ["Wire.Example", "127.0.0.1:8401"]\n'
+    )
+    assert story.wire_sites == ("wire.example", "127.0.0.1:8401")
+    with pytest.raises(StoryFileError, match=r"'dedup.wire_sites\[0\]' must be a bare hostname"):
+        parse_story(
+            'slug = "s"\ntitle = "T"\n[terms]\nrequired = ["x"]\n[dedup]\nwire_sites = ["http://x/"]\n',
+            "s.toml",
+        )

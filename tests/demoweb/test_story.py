@@ -1,4 +1,4 @@
-"""stories/demo.toml is the demo web's story for the default ports, and its terms keep every
+"""stories/demo-dock-strike.toml is the demo web's story for the default ports, and its terms keep every
 relevant article and reject the off-topic ones (checked on the articles' own text)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from demoweb.site import ARTICLES
 from demoweb.story import EXCLUDED, REQUIRED
 from tests.demoweb.helpers import matches_term
 
-STORY_FILE = Path(__file__).resolve().parents[2] / "stories" / "demo.toml"
+STORY_FILE = Path(__file__).resolve().parents[2] / "stories" / "demo-dock-strike.toml"
 
 
 def test_stories_demo_toml_is_the_rendering_for_the_default_ports():
