@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,8 @@ from storyarchive.store import open_store, resolve_store_uri, spool
 from storyarchive.store.base import ArchiveStore
 
 logger = logging.getLogger(__name__)
+# Documents written at once when the crawl ends (S3 round trips overlap; local fsyncs too).
+DOCUMENT_WRITERS = 8
 
 
 class _NotStored(DropItem):
@@ -95,20 +98,24 @@ class StorePipeline:
         # each, in a fixed order.
         self.items.sort(key=lambda i: (layout.doc_id(i.canonical_url), i.final_url, i.url))
         sources_of = getattr(spider, "sources_of", None)
+        docs = []
         for item in self.items:
-            # pywb serves the capture closest in time, so the fetch time is a fine fallback.
             if sources_of is not None:
                 item.discovered_via = sources_of(item)
+            # pywb serves the capture closest in time, so the fetch time is a fine fallback.
             when = (item.warc.date if item.warc and item.warc.date else None) or item.fetched_at
-            doc = build_document(item, crawl_id=crawl_id,
-                                 replay_url=replay_url(slug, when, item.final_url, self.replay_base),
-            )
-            key, written = write_document(self.store, doc)
+            url = replay_url(slug, when, item.final_url, self.replay_base)
+            docs.append(build_document(item, crawl_id=crawl_id, replay_url=url))
+        # A fresh capture is always a new version (its fetch time is new): no need to compare
+        # with the stored one. Writes go out concurrently: with S3 each is a round trip.
+        with ThreadPoolExecutor(max_workers=DOCUMENT_WRITERS) as pool:
+            results = list(pool.map(lambda d: write_document(self.store, d, skip_unchanged=False), docs))
+        for doc, (key, written) in zip(docs, results, strict=True):
             self.record.documents.append(
                 {
                     "doc_id": doc["doc_id"],
                     "key": key,
-                    "canonical_url": item.canonical_url,
+                    "canonical_url": doc["canonical_url"],
                     "written": written,
                     "title": doc["metadata"]["title"],
                     "outlet": doc["metadata"]["site_name"],
@@ -119,6 +126,7 @@ class StorePipeline:
 
     def _write_manifest(self, slug: str, crawl_id: str) -> None:
         stats = self.crawler.stats.get_stats()
+        story = getattr(self.crawler.spider, "story", None)
         manifest = {
             "crawl_id": crawl_id,
             "story": slug,
@@ -131,6 +139,7 @@ class StorePipeline:
             "skipped": self.record.skipped,
             "rejected_at_discovery": list(getattr(self.crawler.spider, "rejected", [])),
             "dedup": self.record.dedup,
+            "dedup_wire_sites": sorted(getattr(story, "wire_sites", ()) or ()),
             "stats": {
                 k: v
                 for k, v in sorted(stats.items())

@@ -112,19 +112,22 @@ def version_stamp(now: dt.datetime | None = None) -> str:
     return (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def write_document(store: ArchiveStore, doc: dict[str, Any]) -> tuple[str, bool]:
+def write_document(
+    store: ArchiveStore, doc: dict[str, Any], *, skip_unchanged: bool = True
+) -> tuple[str, bool]:
     """Store `doc` as a new version of its document. Returns (key, written).
 
     If the newest stored version holds exactly these bytes nothing is written (re-running
     extraction with unchanged settings is idempotent). Version keys are timestamped and
     content-addressed, so nothing is ever overwritten. If the store is unreachable the
     document waits in the spool under its final key (`storyarchive store sync` sends it)
-    and written is True.
+    and written is True. `skip_unchanged=False` skips the comparison with the latest version
+    (two requests fewer): right for a fresh capture, whose fetch time makes it new anyway.
     """
     data = encode_document(doc)
     slug, document_id = doc["story"], doc["doc_id"]
     try:
-        latest = latest_document_key(store, slug, document_id)
+        latest = latest_document_key(store, slug, document_id) if skip_unchanged else None
         if latest is not None and store.get_bytes(latest) == data:
             return latest, False
     except StoreUnavailableError:

@@ -4,10 +4,9 @@ and the finish time of its last crawl in the archive (the crawl manifests)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
-from storyarchive import layout
+from storyarchive.manifests import iter_manifests
 from storyarchive.store.base import ArchiveStore
 from storyarchive.story import StoryDefinition
 
@@ -25,9 +24,8 @@ class Due:
 def last_finished(store: ArchiveStore, slug: str) -> dt.datetime | None:
     """When the story's latest story crawl finished, from its manifests (None if never)."""
     latest: dt.datetime | None = None
-    for key in store.list_keys(f"{layout.story_prefix(slug)}crawls/"):
+    for manifest in iter_manifests(store, slug):
         try:
-            manifest = json.loads(store.get_bytes(key))
             if manifest.get("spider") != "story":
                 continue  # on-demand captures do not reset the schedule
             finished = dt.datetime.fromisoformat(manifest["finished"].replace("Z", "+00:00"))

@@ -60,11 +60,13 @@ def rebuild_story(slug: str, store_uri: str, redis_url: str | None, write: bool,
     from storyarchive.dedup.rebuild import rebuild
     from storyarchive.dedup.story import open_backend
     from storyarchive.document import write_document
+    from storyarchive.manifests import recorded_wire_sites
 
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
     settings = get_project_settings()
-    config = config_from_settings(settings)
     store = open_store(store_uri)
+    # The wire agencies the story's crawls used, so canonical choices come out the same.
+    config = config_from_settings(settings, extra_wire_sites=recorded_wire_sites(store, slug))
     redis_url = redis_url or settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None
     backend = open_backend(slug, store, redis_url)
     try:

@@ -43,9 +43,10 @@ def extract_options(settings: Any):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
+    from dataclasses import asdict, replace
 
     from pipelines.dedup import config_from_settings
+    from storyarchive.manifests import recorded_wire_sites
     from storyarchive.replay.records import RecordNotFoundError
     from storyarchive.replay.reextract import ReextractOptions, reextract_story
     from storyarchive.runner import parse_overrides, project_settings
@@ -73,7 +74,12 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     uri = resolve_store_uri(args.store, settings.get("STORYARCHIVE_STORE"))
     try:
-        report = reextract_story(open_store(uri, settings=settings), args.slug, options)
+        store = open_store(uri, settings=settings)
+        if options.dedup is not None:
+            # The same wire agencies the crawls used (the story file's [dedup] wire_sites).
+            wire = recorded_wire_sites(store, args.slug) + (story.wire_sites if story else ())
+            options = replace(options, dedup=config_from_settings(settings, extra_wire_sites=wire))
+        report = reextract_story(store, args.slug, options)
     except (ValueError, RecordNotFoundError) as exc:
         raise UserError(str(exc)) from None
     except StoreError as exc:

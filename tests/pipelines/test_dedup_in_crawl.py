@@ -85,3 +85,16 @@ def test_unrelated_articles_share_nothing(docs, demo_web):
     doc = docs[demo_web.canonical_url("g-qa")]
     assert {b["relation"] for b in doc["blocks"]} <= {"unique", "site-boilerplate"}
     assert doc["syndication"]["clusters"] == []
+
+
+def test_rebuild_without_the_story_file_changes_nothing(demo_web, tmp_path):
+    """`dedup --rebuild` reads the wire agencies the crawl used from its manifest, so it
+    chooses the same canonical copies and rewrites no document."""
+    story = tmp_path / "demo.toml"
+    story.write_text(demo_web.story_toml(), encoding="utf-8")
+    store = tmp_path / "archive"
+    run_cli("crawl", str(story), "--store", str(store), "--set", "AUTOTHROTTLE_ENABLED=False")
+    before = latest_documents(store, SLUG)
+    out = run_cli("dedup", SLUG, "--rebuild", "--store", str(store)).stdout
+    assert f"0 of {len(before)} documents changed" in out
+    assert latest_documents(store, SLUG) == before
