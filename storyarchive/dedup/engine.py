@@ -12,6 +12,7 @@ copy is the minimum of a fixed sort key. Arrival order is never consulted.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
@@ -24,9 +25,9 @@ import numpy as np
 from storyarchive.dedup.canonical import DocMeta, canonical_order
 from storyarchive.dedup.config import DedupConfig
 from storyarchive.dedup.fingerprint import Fingerprinter
-from storyarchive.dedup.index import PriorIndex, flat_band_keys, unique_pairs
+from storyarchive.dedup.index import Occurrence, PriorIndex, flat_band_keys, unique_pairs
 from storyarchive.dedup.normalize import normalize
-from storyarchive.dedup.records import DocRecord, encode_doc, encode_edge, encode_text
+from storyarchive.dedup.records import DocRecord, encode_doc, encode_edge, encode_texts
 from storyarchive.dedup.summary import ClusterMember, ClusterSummary, DedupSummary
 from storyarchive.dedup.text import mark_in_page_repeats
 from storyarchive.dedup.verify import verify
@@ -51,13 +52,16 @@ class DocInput:
 
 
 class _Text:
-    """A distinct text of the run; its shingle set is built only if it is compared."""
+    """A distinct text of the run; its shingle set is built only if it is compared (from
+    the batch fingerprints `fps`, row `i`, or else from its tokens with `fp`)."""
 
-    __slots__ = ("key", "words", "numbers", "_fps", "_i", "_shingles")
+    __slots__ = ("key", "words", "numbers", "_fps", "_i", "_shingles", "tokens", "_fp")
 
-    def __init__(self, key: int, words: int, numbers: tuple[str, ...], fps: Any, i: int) -> None:
+    def __init__(self, key: int, words: int, numbers: tuple[str, ...], fps: Any, i: int,
+                 tokens: tuple[str, ...] = (), fp: Fingerprinter | None = None) -> None:
         self.key, self.words, self.numbers = key, words, numbers
         self._fps, self._i = fps, i
+        self.tokens, self._fp = tokens, fp
         self._shingles: frozenset[int] | None = None
 
     @property
@@ -65,17 +69,25 @@ class _Text:
         return self._shingles is not None
 
     @property
+    def has_fingerprints(self) -> bool:
+        return self._shingles is not None or self._fps is not None
+
+    def set_fingerprints(self, fps: Any, i: int) -> None:
+        self._fps, self._i = fps, i
+
+    @property
     def shingles(self) -> frozenset[int]:
         if self._shingles is None:
+            if self._fps is None:
+                assert self._fp is not None
+                self._fps, self._i = self._fp.shingles_only([self.tokens]), 0
             self._shingles = self._fps.shingle_set(self._i)
             self._fps = None  # don't keep the whole batch alive through one text
+            self.tokens, self._fp = (), None
         return self._shingles
 
 
-@dataclass(frozen=True)
-class _Occ:
-    doc: DocMeta
-    block: int  # block index
+_Occ = Occurrence  # (doc, block index)
 
 
 @dataclass
@@ -86,8 +98,8 @@ class _Run:
     occ: dict[int, list[_Occ]] = field(default_factory=lambda: defaultdict(list))
     texts: dict[int, _Text | None] = field(default_factory=dict)
     parent: dict[int, int] = field(default_factory=dict)
-    bands: dict[int, np.ndarray] = field(default_factory=dict)  # this run's texts' band keys
-    blooms: dict[int, int] = field(default_factory=dict)  # this run's texts' number blooms
+    recrawled: set[str] = field(default_factory=set)  # indexed docs this run replaces
+    doc_blocks: list[list[tuple[int, int]]] = field(default_factory=list)  # (block, key)
     edges: list[tuple[int, int]] = field(default_factory=list)  # verified near copies
     block_words: dict[tuple[int, int], int] = field(default_factory=dict)  # (doc, block) -> words
     canon: dict[str, tuple[str, str]] = field(default_factory=dict)  # cluster -> doc_id, url
@@ -111,6 +123,17 @@ class BlockDeduplicator:
     def finalize(self, docs: list[DocInput], persist: bool = True) -> DedupSummary:
         """Set every block's relation and every document's syndication; return the summary.
         With `persist`, append this run's documents and texts to the index."""
+        # A run allocates many small acyclic objects: the cyclic collector would rescan the
+        # whole (growing) heap again and again for nothing. Paused for the run only.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._finalize(docs, persist)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _finalize(self, docs: list[DocInput], persist: bool) -> DedupSummary:
         docs = sorted(docs, key=lambda d: (d.meta.doc_id, d.meta.canonical_url))
         if self.index is not None:
             self.index.sync()
@@ -121,19 +144,52 @@ class BlockDeduplicator:
         current_keys = sorted(run.occ)
         prior = self.index
         if prior is not None:
-            summary.earlier_documents = len(set(prior.docs) - current_ids)
+            run.recrawled = current_ids.intersection(prior.docs)
+            summary.earlier_documents = len(prior.docs) - len(run.recrawled)
             for key in current_keys:
-                run.occ[key].extend(self._prior_occ(key, current_ids))
-        # fingerprints of this run's distinct texts, in key order
-        fps = self.fp.fingerprint([norms[k].tokens for k in current_keys])
+                found = self._prior_occ(key, run.recrawled)
+                if found:
+                    run.occ[key].extend(found)
+        # fingerprints of this run's distinct texts, in key order; the MinHash band keys
+        # and number blooms of texts already in the index are taken from it
+        token_lists = [norms[k].tokens for k in current_keys]
+        need = None
+        if prior is not None:
+            ptexts = prior.texts
+            need = np.fromiter((k not in ptexts for k in current_keys), dtype=bool,
+                               count=len(current_keys))
+        # (texts already indexed get their shingles later, only if they are compared)
         blooms = np.zeros(len(current_keys), dtype=np.uint64)
-        for i, k in enumerate(current_keys):
-            n = norms[k]
-            run.texts[k] = _Text(k, n.words, n.numbers, fps, i)
-            run.bands[k] = fps.band_keys[i]
-            run.blooms[k] = self.fp.number_bloom(n.numbers)
-            blooms[i] = run.blooms[k]
-        flat = flat_band_keys(fps.band_keys)
+        bloom = self.fp.number_bloom
+        if need is None or need.all():
+            fps = self.fp.fingerprint(token_lists)
+            band_keys = fps.band_keys
+            for i, k in enumerate(current_keys):
+                n = norms[k]
+                run.texts[k] = _Text(k, len(n.tokens), n.numbers, fps, i)
+                if n.numbers:
+                    blooms[i] = bloom(n.numbers)
+        else:
+            assert prior is not None
+            new_rows = np.flatnonzero(need)
+            old_rows = np.flatnonzero(~need)
+            fps = self.fp.fingerprint([token_lists[i] for i in new_rows.tolist()])
+            band_keys = np.empty((len(current_keys), self.config.lsh.bands), np.uint32)
+            band_keys[new_rows] = fps.band_keys
+            band_keys[old_rows], blooms[old_rows] = prior.text_fingerprints(
+                [current_keys[i] for i in old_rows.tolist()])
+            fp = self.fp
+            j = 0
+            for i, k in enumerate(current_keys):
+                n = norms[k]
+                if need[i]:
+                    run.texts[k] = _Text(k, len(n.tokens), n.numbers, fps, j)
+                    j += 1
+                    if n.numbers:
+                        blooms[i] = bloom(n.numbers)
+                else:
+                    run.texts[k] = _Text(k, len(n.tokens), n.numbers, None, 0, n.tokens, fp)
+        flat = flat_band_keys(band_keys)
         karr = np.array(current_keys, dtype=np.uint64)
         ia, ib = self._pairs_within(flat, blooms)
         pair_a, pair_b = [karr[ia]], [karr[ib]]
@@ -143,12 +199,16 @@ class BlockDeduplicator:
             pair_a.append(karr[rows[new]])
             pair_b.append(pkeys[new])
         self._connect(run, _sorted_pairs(np.concatenate(pair_a), np.concatenate(pair_b)),
-                      current_ids, summary)
+                      run.recrawled, summary)
         boiler = self._boilerplate(run)
-        self._clusters(run, boiler, summary, current_ids)
+        self._clusters(run, boiler, summary, run.recrawled)
         self._syndication(run, norms)
         if persist and prior is not None:
-            prior.append(self._records(run, norms))
+            assert need is not None
+            words = np.fromiter((norms[k].words for k in current_keys), dtype=np.int64,
+                                count=len(current_keys))
+            texts = encode_texts(karr[need], blooms[need], words[need], band_keys[need])
+            prior.append(self._records(run, texts))
         self._remember(run)
         return summary
 
@@ -166,25 +226,35 @@ class BlockDeduplicator:
     def _tier1(self, run: _Run, summary: DedupSummary) -> dict[int, Any]:
         min_words = self.config.thresholds.min_words
         norms: dict[int, Any] = {}
+        occ = run.occ
+        block_words = run.block_words
+        seen = 0
         for pos, d in enumerate(run.docs):
+            indexed: list[tuple[int, int]] = []
+            meta = d.meta
             for b, n in zip(d.blocks, mark_in_page_repeats(d.blocks), strict=True):
-                summary.blocks_seen += 1
-                run.block_words[(pos, b.index)] = n.words
-                if b.relation == "repeat-in-page" or n.words < min_words:
+                seen += 1
+                words = len(n.tokens)
+                block_words[(pos, b.index)] = words
+                if words < min_words or b.relation == "repeat-in-page":
                     continue
-                run.occ[n.key].append(_Occ(d.meta, b.index))
-                norms.setdefault(n.key, n)
+                occ[n.key].append(_Occ(meta, b.index))
+                indexed.append((b.index, n.key))
+                if n.key not in norms:
+                    norms[n.key] = n
+            indexed.sort()
+            run.doc_blocks.append(indexed)
+        summary.blocks_seen += seen
         return norms
 
     def _prior_occ(self, key: int, exclude: set[str]) -> list[_Occ]:
         """Occurrences of a text in indexed documents, except those recrawled now (their
         current version replaces the indexed one)."""
         assert self.index is not None
-        found = self.index.occurrences.get(key)
-        if not found:
-            return []
-        metas = self.index.metas
-        return [_Occ(metas[d], i) for d, i in sorted(found) if d not in exclude]
+        found = self.index.prior_occurrences(key)
+        if not exclude or not found:
+            return found
+        return [o for o in found if o.doc.doc_id not in exclude]
 
     # ------------------------------------------------------------------ candidates
     def _pairs_within(self, flat: np.ndarray, blooms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -251,7 +321,7 @@ class BlockDeduplicator:
                     found.append((key, n))
                     break
         if found:
-            fps = self.fp.fingerprint([n.tokens for _, n in found])
+            fps = self.fp.shingles_only([n.tokens for _, n in found])
             for i, (key, n) in enumerate(found):
                 run.texts[key] = _Text(key, n.words, n.numbers, fps, i)
 
@@ -262,6 +332,8 @@ class BlockDeduplicator:
 
     def _find(self, run: _Run, k: int) -> int:
         parent = run.parent
+        if k not in parent:
+            return k  # most texts are their own component
         root = k
         while parent.get(root, root) != root:
             root = parent[root]
@@ -281,9 +353,17 @@ class BlockDeduplicator:
         links it to, so a cluster is complete whichever crawl found its members."""
         find = self._find
         seen = self._seen
+        lazy = []
         for k in {k for pair in pairs for k in pair}:
-            if k not in run.texts and k in seen:
+            t = run.texts.get(k)
+            if t is None and k in seen:
                 run.texts[k] = seen[k]
+            elif t is not None and not t.has_fingerprints:
+                lazy.append(t)
+        if lazy:  # texts of this run already indexed: their shingles in one batch
+            fps = self.fp.shingles_only([t.tokens for t in lazy])
+            for i, t in enumerate(lazy):
+                t.set_fingerprints(fps, i)
         if self.index is not None:
             # earlier texts already linked in the index are one node from the start, so a
             # new copy is verified against one member of an earlier cluster, not all
@@ -339,6 +419,8 @@ class BlockDeduplicator:
         n = self.config.boilerplate_min_urls
         out: set[tuple[int, str]] = set()
         for key, occs in run.occ.items():
+            if len(occs) < n:
+                continue  # fewer blocks than the URLs needed
             by_site: dict[str, set[str]] = defaultdict(set)
             for o in occs:
                 by_site[o.doc.site].add(o.doc.canonical_url)
@@ -352,26 +434,38 @@ class BlockDeduplicator:
         components: dict[int, list[int]] = defaultdict(list)
         for key in sorted(run.occ):
             components[self._find(run, key)].append(key)
-        for key, occs in run.occ.items():
-            for o in occs:
-                if o.doc.current and (key, o.doc.site) in boiler:
+        occ = run.occ
+        boiler_keys = {k for k, _ in boiler}
+        for key, site in boiler:
+            for o in occ[key]:
+                if o.doc.current and o.doc.site == site:
                     current_blocks[(o.doc.doc_id, o.block)].relation = "site-boilerplate"
         for keys in components.values():
-            if len(keys) == 1 and len(run.occ[keys[0]]) == 1:
+            if len(keys) == 1 and len(occ[keys[0]]) == 1:
                 continue  # one block, seen once: nothing to cluster
-            pairs = [(k, o) for k in keys for o in run.occ[k] if (k, o.doc.site) not in boiler]
-            if not any(o.doc.current for _, o in pairs):
+            if boiler_keys.isdisjoint(keys):
+                pairs = [(k, o) for k in keys for o in occ[k]]
+            else:
+                pairs = [(k, o) for k in keys for o in occ[k] if (k, o.doc.site) not in boiler]
+            sites: set[str] = set()
+            current = False
+            for _, o in pairs:
+                sites.add(o.doc.site)
+                current = current or o.doc.current
+            if not current:
                 continue
-            if len({o.doc.site for _, o in pairs}) < 2:
+            if len(sites) < 2:
                 continue  # one outlet only: not syndication
             words: dict[str, int] = defaultdict(int)
             blocks_in: dict[str, int] = defaultdict(int)
             docs: dict[str, DocMeta] = {}
+            texts = run.texts
             for k, o in pairs:
-                t = run.texts.get(k)
-                words[o.doc.doc_id] += t.words if t else 0
-                blocks_in[o.doc.doc_id] += 1
-                docs[o.doc.doc_id] = o.doc
+                t = texts.get(k)
+                did = o.doc.doc_id
+                words[did] += t.words if t else 0
+                blocks_in[did] += 1
+                docs[did] = o.doc
             ranked = sorted(docs.values(), key=lambda d: canonical_order(d, words[d.doc_id]))
             canon = ranked[0]
             canon_block, canon_key = min((o.block, k) for k, o in pairs
@@ -449,19 +543,12 @@ class BlockDeduplicator:
             })
 
     # ------------------------------------------------------------------ persistence
-    def _records(self, run: _Run, norms: dict[int, Any]) -> list[bytes]:
-        """Index records for this run: new texts (band keys) and every document."""
-        assert self.index is not None
-        out = [encode_text(k, run.blooms[k], norms[k].words, run.bands[k])
-               for k in sorted(norms) if k not in self.index.texts]
+    def _records(self, run: _Run, texts: list[bytes]) -> list[bytes]:
+        """Index records for this run: new texts (`texts`, already encoded), verified
+        near-copy links and every document with its indexed blocks."""
+        out = texts
         out.extend(encode_edge(a, b) for a, b in run.edges)
-        per_doc: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for k, occs in run.occ.items():
-            for o in occs:
-                if o.doc.current:
-                    per_doc[o.doc.doc_id].append((o.block, k))
-        for d in run.docs:
-            idx_keys = sorted(per_doc.get(d.meta.doc_id, ()))
+        for d, idx_keys in zip(run.docs, run.doc_blocks, strict=True):
             m = d.meta
             out.append(encode_doc(DocRecord(
                 m.doc_id, m.canonical_url, m.site, m.published, m.wire,

@@ -9,6 +9,7 @@ Everything is deterministic: same text, same shingles, same keys, on every machi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import blake2b
 from itertools import chain
@@ -29,7 +30,7 @@ its they them their what which who whom this that these those am as if while unt
 could also said says say one two new de la el en los las del y que un una por con para al
 """.split())
 _SHINGLE_MUL = np.uint64(0x9E3779B97F4A7C15)
-_CHUNK_SHINGLES = 1 << 16  # bounds the (shingles x num_perm) temporary to a few MB
+_CHUNK_SHINGLES = 1 << 12  # (shingles x num_perm) buffer of 1 MB: stays in cache
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -39,6 +40,16 @@ def _mix(x: np.ndarray) -> np.ndarray:
     x = x ^ (x >> np.uint64(27))
     x = x * np.uint64(0x94D049BB133111EB)
     return x ^ (x >> np.uint64(31))
+
+
+class _WordHashes(dict[str, int]):
+    """Cache of word hashes; a missing word is hashed on lookup (one pass over a batch)."""
+
+    def __missing__(self, word: str) -> int:
+        h = int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+        h = (h & ~1) | (word in STOPWORDS)
+        self[word] = h
+        return h
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,7 @@ class Fingerprinter:
 
     def __init__(self, params: LshParams, max_words: int = 1_000_000) -> None:
         self.params = params
-        self._words: dict[str, int] = {}
+        self._words: _WordHashes = _WordHashes()
         self._max_words = max_words
         rng = np.random.default_rng(0x5A17)  # fixed seed: keys must be stable forever
         self._a = rng.integers(1, 2**63, size=params.num_perm, dtype=np.uint64) | np.uint64(1)
@@ -83,21 +94,12 @@ class Fingerprinter:
 
     def _word_hash(self, word: str) -> int:
         """64-bit hash of a word; its lowest bit says whether it is a stop word."""
-        h = self._words.get(word)
-        if h is None:
-            h = int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-            h = (h & ~1) | (word in STOPWORDS)
-            self._words[word] = h
-        return h
+        return self._words[word]
 
-    def _hash_all(self, words: list[str]) -> np.ndarray:
-        missing = set(words).difference(self._words)
-        if len(self._words) + len(missing) > self._max_words:
-            self._words.clear()
-            missing = set(words)
-        for w in sorted(missing):
-            self._word_hash(w)
-        return np.array(list(map(self._words.__getitem__, words)), dtype=np.uint64)
+    def _hash_all(self, words: Iterable[str], count: int) -> np.ndarray:
+        if len(self._words) > self._max_words:
+            self._words.clear()  # values are a pure function of the word: only a cache
+        return np.fromiter(map(self._words.__getitem__, words), dtype=np.uint64, count=count)
 
     def number_bloom(self, numbers: tuple[str, ...]) -> int:
         """64-bit set of a block's numbers: if block A's numbers are all in block B, then
@@ -107,9 +109,12 @@ class Fingerprinter:
             bloom |= 1 << ((self._word_hash(n) >> 1) & 63)
         return bloom
 
-    def fingerprint(self, token_lists: list[tuple[str, ...]]) -> Fingerprints:
+    def fingerprint(self, token_lists: list[tuple[str, ...]],
+                    bands_for: np.ndarray | None = None) -> Fingerprints:
         """Fingerprints of each token list (each must be non-empty). Blocks shorter than
-        the shingle size get one shingle of all their words."""
+        the shingle size get one shingle of all their words. `bands_for` (bool, one per
+        list) limits the MinHash work to those lists; the others get all-zero band keys
+        (for texts whose band keys are already known). ValueError on an empty list."""
         k = self.params.shingle_words
         lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
         if len(token_lists) == 0:
@@ -118,18 +123,31 @@ class Fingerprinter:
                                 np.zeros((0, self.params.bands), np.uint32))
         if (lengths == 0).any():
             raise ValueError("cannot fingerprint a block without tokens")
-        flat = self._hash_all(list(chain.from_iterable(token_lists)))
+        flat = self._hash_all(chain.from_iterable(token_lists), int(lengths.sum()))
         shingles, counts, informative = self._shingles(flat, lengths, k)
         offsets = np.zeros(len(token_lists) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
+        if bands_for is not None and not bands_for.any():
+            return Fingerprints(shingles, offsets,
+                                np.zeros((len(token_lists), self.params.bands), np.uint32))
         # a block made only of function-word shingles keeps them all for MinHash
+        owner = np.repeat(np.arange(len(counts)), counts)
         has_inf = np.maximum.reduceat(informative, offsets[:-1]) if len(shingles) else informative
-        use = informative | ~has_inf[np.repeat(np.arange(len(counts)), counts)]
-        lsh_offsets = np.zeros_like(offsets)
-        np.cumsum(np.add.reduceat(use.astype(np.int64), offsets[:-1]) if len(use) else counts,
-                  out=lsh_offsets[1:])
-        band_keys = self._bands(shingles[use], lsh_offsets)
+        use = informative | ~has_inf[owner]
+        rows = np.arange(len(counts))
+        if bands_for is not None:
+            use &= bands_for[owner]
+            rows = np.flatnonzero(bands_for)
+        use_counts = np.bincount(owner[use], minlength=len(counts))[rows]
+        lsh_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(use_counts, out=lsh_offsets[1:])
+        band_keys = np.zeros((len(token_lists), self.params.bands), np.uint32)
+        band_keys[rows] = self._bands(shingles[use], lsh_offsets)
         return Fingerprints(shingles, offsets, band_keys)
+
+    def shingles_only(self, token_lists: list[tuple[str, ...]]) -> Fingerprints:
+        """Shingle hashes of each token list, without MinHash (all-zero band keys)."""
+        return self.fingerprint(token_lists, np.zeros(len(token_lists), dtype=bool))
 
     @staticmethod
     def _shingles(flat: np.ndarray, lengths: np.ndarray,
@@ -182,12 +200,15 @@ class Fingerprinter:
         sig = np.empty((nblocks, self.params.num_perm), dtype=np.uint64)
         # process whole blocks in chunks of about _CHUNK_SHINGLES shingles
         b0 = 0
+        longest = int(np.diff(offsets).max()) if nblocks else 0
+        buf = np.empty((max(_CHUNK_SHINGLES, longest), self.params.num_perm), dtype=np.uint64)
         with np.errstate(over="ignore"):
             while b0 < nblocks:
                 b1 = int(np.searchsorted(offsets, offsets[b0] + _CHUNK_SHINGLES, side="right")) - 1
                 b1 = min(max(b1, b0 + 1), nblocks)
                 s = shingles[offsets[b0]:offsets[b1]]
-                hv = s[:, None] * self._a[None, :] + self._b[None, :]
+                hv = np.multiply(s[:, None], self._a[None, :], out=buf[:len(s)])
+                hv += self._b[None, :]
                 sig[b0:b1] = np.minimum.reduceat(hv, offsets[b0:b1] - offsets[b0], axis=0)
                 b0 = b1
             r = self.params.rows

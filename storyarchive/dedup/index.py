@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,14 +19,21 @@ from storyarchive.dedup.canonical import DocMeta
 from storyarchive.dedup.records import (
     DocRecord,
     IndexFormatError,
-    TextRecord,
     decode,
+    decode_texts,
     encode_meta,
 )
 
 logger = logging.getLogger(__name__)
 
 _MERGE_AT = 8  # merge band segments when there are more than this many
+
+
+class Occurrence(NamedTuple):
+    """One block holding a text: its document and block index."""
+
+    doc: DocMeta
+    block: int
 
 
 @dataclass
@@ -53,12 +61,17 @@ class PriorIndex:
     def reset(self) -> None:
         self._cursor = 0
         self.docs: dict[str, DocRecord] = {}
-        self.texts: dict[int, TextRecord] = {}
+        # text key -> row of its numbers bloom and band keys in _t_blooms/_t_bands
+        self.texts: dict[int, int] = {}
+        self._t_chunks: list[np.ndarray] = []  # decoded T records, not yet concatenated
+        self._t_blooms = np.zeros(0, np.uint64)
+        self._t_bands = np.zeros((0, int(self.meta.get("bands", 16))), np.uint32)  # type: ignore[call-overload]
+        self._occ_sorted: dict[int, list[Occurrence]] = {}  # cache of prior_occurrences
         # text key -> [(doc id, block index)] of the indexed documents holding it
         self.occurrences: dict[int, list[tuple[str, int]]] = {}
         self.metas: dict[str, DocMeta] = {}
         self._segments: list[BandSegment] = []
-        self._pending: list[TextRecord] = []
+        self._pending: list[np.ndarray] = []  # T records not yet in a band segment
         self._parent: dict[int, int] = {}  # union-find over texts linked by edge records
         self._members: dict[int, list[int]] = {}  # root -> texts of its component
 
@@ -71,31 +84,76 @@ class PriorIndex:
                            self.backend, len(records))
             self.reset()
         self._cursor = cursor
+        texts: list[bytes] = []
         for raw in records:
-            self._apply(raw)
+            if raw[:1] == b"T":
+                texts.append(raw)
+            else:
+                self._apply(raw)
+        if texts:
+            self._add_texts(texts)
         self._flush_segment()
         return len(records)
 
+    def _add_texts(self, raws: list[bytes]) -> None:
+        """Apply T records in one batch (a text already known is ignored: texts are
+        content-addressed)."""
+        arr = decode_texts(raws, self._t_bands.shape[1])
+        texts = self.texts
+        base = len(texts)
+        keep = []
+        for i, k in enumerate(arr["key"].tolist()):
+            if k not in texts:
+                texts[k] = base + len(keep)
+                keep.append(i)
+        if keep:
+            new = arr[np.array(keep, dtype=np.int64)] if len(keep) < len(arr) else arr
+            self._t_chunks.append(new)
+            self._pending.append(new)
+
+    def text_fingerprints(self, keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(band keys (n, bands) uint32, number blooms (n,) uint64) of indexed texts.
+        KeyError if one is not in the index."""
+        if self._t_chunks:
+            self._t_blooms = np.concatenate([self._t_blooms, *(c["bloom"] for c in self._t_chunks)])
+            self._t_bands = np.concatenate([self._t_bands, *(c["bands"] for c in self._t_chunks)])
+            self._t_chunks = []
+        rows = np.fromiter(map(self.texts.__getitem__, keys), dtype=np.int64, count=len(keys))
+        return self._t_bands[rows], self._t_blooms[rows]
+
+    def prior_occurrences(self, key: int) -> list[Occurrence]:
+        """The indexed occurrences of a text, sorted by (doc id, block index); shared, do
+        not modify."""
+        got = self._occ_sorted.get(key)
+        if got is None:
+            found = self.occurrences.get(key)
+            if not found:
+                return []
+            metas = self.metas
+            got = [Occurrence(metas[d], i) for d, i in sorted(found)]
+            self._occ_sorted[key] = got
+        return got
+
     def _apply(self, raw: bytes) -> None:
         rec = decode(raw)
-        if isinstance(rec, TextRecord):
-            if rec.key not in self.texts:
-                self.texts[rec.key] = rec
-                self._pending.append(rec)
-        elif isinstance(rec, DocRecord):
+        if isinstance(rec, DocRecord):
+            cache = self._occ_sorted
             old = self.docs.get(rec.doc_id)
             if old is not None:
                 for k in set(old.keys.tolist()):
                     self.occurrences[k] = [o for o in self.occurrences[k] if o[0] != rec.doc_id]
+                    cache.pop(k, None)
             self.docs[rec.doc_id] = rec
             self.metas[rec.doc_id] = DocMeta(rec.doc_id, rec.canonical_url, rec.site,
                                              rec.published, rec.wire, current=False)
             occ = self.occurrences
+            doc_id = rec.doc_id
             for k, i in zip(rec.keys.tolist(), rec.indexes.tolist(), strict=True):
                 if k in occ:
-                    occ[k].append((rec.doc_id, i))
+                    occ[k].append((doc_id, i))
+                    cache.pop(k, None)
                 else:
-                    occ[k] = [(rec.doc_id, i)]
+                    occ[k] = [(doc_id, i)]
         elif isinstance(rec, tuple):
             self._link(*rec)
         elif isinstance(rec, dict):
@@ -103,6 +161,8 @@ class PriorIndex:
                 raise IndexFormatError(
                     f"dedup index was built with {rec}, settings now ask for {self.meta}; "
                     "rebuild it with `storyarchive dedup <slug> --rebuild`")
+        else:
+            self._add_texts([raw])
 
     def _root(self, k: int) -> int:
         parent = self._parent
@@ -125,15 +185,18 @@ class PriorIndex:
 
     def component(self, key: int) -> list[int]:
         """Every earlier text linked to `key` by verified near-copy edges (incl. itself)."""
+        if key not in self._parent and key not in self._members:
+            return [key]  # linked to nothing (most texts)
         return self._members.get(self._root(key), [key])
 
     def _flush_segment(self) -> None:
         if not self._pending:
             return
-        bands = np.stack([t.band_keys for t in self._pending])
-        tkeys = np.array([t.key for t in self._pending], dtype=np.uint64)
-        tblooms = np.array([t.bloom for t in self._pending], dtype=np.uint64)
+        recs = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
         self._pending = []
+        bands = recs["bands"].astype(np.uint32)
+        tkeys = recs["key"].astype(np.uint64)
+        tblooms = recs["bloom"].astype(np.uint64)
         keys = flat_band_keys(bands).ravel()
         self._add_segment(keys, np.repeat(tkeys, bands.shape[1]),
                           np.repeat(tblooms, bands.shape[1]))
@@ -144,9 +207,12 @@ class PriorIndex:
         while len(segs) > 1 and (len(segs[-1].keys) * 2 >= len(segs[-2].keys)
                                  or len(segs) > _MERGE_AT):
             newer, older = segs.pop(), segs.pop()
-            self._add_segment(np.concatenate([older.keys, newer.keys]),
-                              np.concatenate([older.text_keys, newer.text_keys]),
-                              np.concatenate([older.blooms, newer.blooms]))
+            # merge two sorted segments in linear time (newer after older on equal keys,
+            # as a stable sort of the two would place them)
+            at = np.searchsorted(older.keys, newer.keys, side="right")
+            segs.append(BandSegment(np.insert(older.keys, at, newer.keys),
+                                    np.insert(older.text_keys, at, newer.text_keys),
+                                    np.insert(older.blooms, at, newer.blooms)))
 
     def _add_segment(self, keys: np.ndarray, owners: np.ndarray, blooms: np.ndarray) -> None:
         order = np.argsort(keys, kind="stable")
@@ -159,7 +225,10 @@ class PriorIndex:
         band keys whose numbers may be compatible (one bloom inside the other), unique,
         sorted."""
         n, b = flat_keys.shape
-        q = flat_keys.ravel()
+        # sorted queries walk each segment in order (cache friendly); pairs are sorted at
+        # the end, so the query order does not matter
+        q_order = np.argsort(flat_keys.ravel())
+        q = flat_keys.ravel()[q_order]
         rows_out, keys_out = [], []
         for seg in self._segments:
             lo = np.searchsorted(seg.keys, q, side="left")
@@ -170,7 +239,7 @@ class PriorIndex:
                 continue
             c = cnt[hit]
             starts = np.repeat(lo[hit] - np.cumsum(c) + c, c) + np.arange(int(c.sum()))
-            rows = np.repeat(hit // b, c)
+            rows = np.repeat(q_order[hit] // b, c)
             qb, pb = blooms[rows], seg.blooms[starts]
             ok = ((qb & ~pb) == 0) | ((pb & ~qb) == 0)
             rows_out.append(rows[ok])

@@ -58,6 +58,37 @@ def encode_text(key: int, bloom: int, words: int, band_keys: np.ndarray) -> byte
             + band_keys.astype("<u4").tobytes())
 
 
+def text_dtype(bands: int) -> np.dtype:
+    """The layout of a T record as a numpy structured type (for decoding many at once)."""
+    return np.dtype([("kind", "S1"), ("key", "<u8"), ("bloom", "<u8"), ("words", "<u2"),
+                     ("bands", "<u4", (bands,))])
+
+
+def encode_texts(keys: np.ndarray, blooms: np.ndarray, words: np.ndarray,
+                 band_keys: np.ndarray) -> list[bytes]:
+    """T records of many texts at once, byte for byte those of `encode_text`."""
+    arr = np.empty(len(keys), dtype=text_dtype(band_keys.shape[1]))
+    arr["kind"] = b"T"
+    arr["key"] = keys
+    arr["bloom"] = blooms
+    arr["words"] = np.minimum(words, 0xFFFF)
+    arr["bands"] = band_keys
+    raw = arr.tobytes()
+    size = arr.dtype.itemsize
+    return [raw[i:i + size] for i in range(0, len(raw), size)]
+
+
+def decode_texts(raws: list[bytes], bands: int) -> np.ndarray:
+    """Many T records (all of `bands` band keys) as one structured array (`text_dtype`).
+    IndexFormatError if one has another size."""
+    dt = text_dtype(bands)
+    data = b"".join(raws)
+    if len(data) != dt.itemsize * len(raws):
+        raise IndexFormatError(f"dedup index text records are not of {bands} bands; rebuild "
+                               "the index with `storyarchive dedup <slug> --rebuild`")
+    return np.frombuffer(data, dtype=dt)
+
+
 def encode_edge(a: int, b: int) -> bytes:
     return b"E" + _EDGE.pack(min(a, b), max(a, b))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,7 @@ class MatchThresholds:
     min_words: int = 6
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     same: bool  # verified: the two blocks are copies of one text
     jaccard: float
     containment: float
@@ -30,6 +30,10 @@ class Match:
 def numbers_compatible(small: tuple[str, ...], large: tuple[str, ...], equal: bool) -> bool:
     """Numbers are content: the smaller block's numbers must all appear in the larger one
     (as a multiset), or, if `equal`, the two must hold exactly the same numbers."""
+    if small == large:
+        return True
+    if not small:
+        return not equal or not large
     if equal:
         return Counter(small) == Counter(large)
     need = Counter(small)

@@ -1,0 +1,122 @@
+"""The throughput shortcuts give exactly what the plain computations give: the ASCII
+tokenizer, MinHash for a subset of texts, band keys read back from the index, the T
+records encoded in bulk, and a deduplicator fed in several crawls against one fed at once."""
+
+import random
+import re
+import unicodedata
+
+import numpy as np
+
+from storyarchive.dedup import BlockDeduplicator, DedupConfig, DocInput
+from storyarchive.dedup import normalize as N
+from storyarchive.dedup.backend import SqliteBackend
+from storyarchive.dedup.canonical import DocMeta
+from storyarchive.dedup.fingerprint import Fingerprinter, LshParams
+from storyarchive.dedup.index import PriorIndex
+from storyarchive.dedup.records import encode_text, encode_texts
+from storyarchive.items import Block
+from storyarchive.layout import doc_id
+
+
+def _regex_tokens(text: str) -> list[str]:
+    """The reference tokenizer: NFKC, casefold, the regular expressions only."""
+    text = unicodedata.normalize("NFKC", text)
+    text = N._APOSTROPHE.sub("", text.casefold())
+    toks = N._TOKEN.findall(text)
+    if "," in text:
+        toks = [N._THOUSANDS.sub("", t) if t[0].isdigit() else t for t in toks]
+    return toks
+
+
+def test_ascii_fast_paths_tokenize_like_the_regular_expressions():
+    rng = random.Random(3)
+    alphabet = "ab Z1 29.,:/-%$_()[]\"\n\t;!?'`"
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24)))
+        assert N.tokens(text) == _regex_tokens(text), repr(text)
+    assert N.tokens("Rose 2.1% to 4,500 in 2025; 10:30 a.m. 3rd u.s.") == [
+        "rose", "2.1", "to", "4500", "in", "2025", "10:30", "a", "m", "3", "rd", "u", "s"]
+
+
+def _texts(n: int, seed: int = 5) -> list[tuple[str, ...]]:
+    rng = random.Random(seed)
+    words = ["the", "of", "port", "strike", "minister", "dock", "talks", "said", "42", "a"]
+    return [tuple(rng.choice(words) for _ in range(rng.randint(1, 60))) for _ in range(n)]
+
+
+def test_minhash_of_a_subset_equals_minhash_of_all():
+    fp = Fingerprinter(LshParams())
+    texts = _texts(300)
+    full = fp.fingerprint(texts)
+    subset = np.array([i % 3 == 0 for i in range(len(texts))])
+    part = fp.fingerprint(texts, subset)
+    assert np.array_equal(part.band_keys[subset], full.band_keys[subset])
+    assert not part.band_keys[~subset].any()
+    assert np.array_equal(part.shingles, full.shingles)
+    only = fp.shingles_only(texts)
+    assert all(only.shingle_set(i) == full.shingle_set(i) for i in range(len(texts)))
+
+
+def test_bulk_text_records_are_byte_identical_and_read_back(tmp_path):
+    fp = Fingerprinter(LshParams())
+    texts = _texts(50)
+    fps = fp.fingerprint(texts)
+    keys = np.array([N.exact_key(t) for t in texts], dtype=np.uint64)
+    blooms = np.array([fp.number_bloom(tuple(w for w in t if w[0].isdigit())) for t in texts],
+                      dtype=np.uint64)
+    words = np.array([len(t) for t in texts])
+    bulk = encode_texts(keys, blooms, words, fps.band_keys)
+    one = [encode_text(int(k), int(b), int(w), fps.band_keys[i])
+           for i, (k, b, w) in enumerate(zip(keys, blooms, words, strict=True))]
+    assert bulk == one
+    index = PriorIndex(SqliteBackend(tmp_path / "i.sqlite"), DedupConfig().index_meta())
+    index.append(bulk[:20])
+    index.append(bulk[10:])  # overlapping: a text already known is ignored
+    bands, got_blooms = index.text_fingerprints([int(k) for k in keys[::-1]])
+    assert np.array_equal(bands, fps.band_keys[::-1])
+    assert np.array_equal(got_blooms, blooms[::-1])
+
+
+def _docs(n_docs: int) -> list[DocInput]:
+    rng = random.Random(11)
+    pool = [" ".join(rng.choice(["port", "dock", "strike", "talks", "minister", "said",
+                                 "union", "wages", str(rng.randint(1, 99))])
+                     for _ in range(rng.randint(8, 30))) for _ in range(60)]
+    docs = []
+    for i in range(n_docs):
+        url = f"http://127.0.0.1:{9000 + i % 5}/n/{i}"
+        texts = rng.sample(pool, 6)
+        if rng.random() < 0.5:  # an edited copy
+            texts[0] = re.sub(r"\bport\b", "harbor", texts[0], count=1)
+        blocks = [Block(j, "paragraph", t) for j, t in enumerate(texts)]
+        docs.append(DocInput(DocMeta(doc_id(url), url, f"127.0.0.1:{9000 + i % 5}",
+                                     f"2025-12-{1 + i % 28:02d}T08:00:00", i % 5 == 0, True),
+                             blocks))
+    return docs
+
+
+def test_later_crawls_reusing_indexed_fingerprints_match_a_fresh_deduplicator(tmp_path):
+    """Texts already in the index take their band keys from it; the result equals a run of
+    the same crawls by a deduplicator that recomputes everything from the archive."""
+    def run(path, fresh_each_crawl):
+        docs = _docs(60)
+        texts = {d.meta.doc_id: [b.text for b in d.blocks] for d in docs}
+        backend = SqliteBackend(path)
+        out = []
+        dd = None
+        for lo in range(0, 60, 20):
+            if dd is None or fresh_each_crawl:
+                dd = BlockDeduplicator(DedupConfig(),
+                                       PriorIndex(backend, DedupConfig().index_meta()),
+                                       lambda d, i: texts[d][i])
+            s = dd.finalize(docs[lo:lo + 20])
+            out.append(s.to_dict())
+        rel = [(d.meta.doc_id, [(b.relation, b.of_block, b.cluster, b.similarity)
+                                for b in d.blocks], d.syndication) for d in docs]
+        return out, rel
+
+    a = run(tmp_path / "a.sqlite", fresh_each_crawl=False)
+    b = run(tmp_path / "b.sqlite", fresh_each_crawl=True)
+    assert a == b
+    assert any(r == "wire-near" for _, blocks, _ in a[1] for r, *_ in blocks)
