@@ -4,6 +4,7 @@ response into an ArticleItem, and counting every failure under its reason."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +17,7 @@ from storyarchive.items import ArticleItem
 from storyarchive.layout import check_slug
 from storyarchive.urls import canonical_from_page, canonicalize_url
 
+_CANONICAL = re.compile(rb"canonical", re.IGNORECASE)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Response flags set by Scrapy when a body did not arrive whole: our size cap stopped it
 # (download_stopped) or the connection ended before Content-Length was reached (dataloss).
@@ -46,6 +48,10 @@ class ArchiveSpider(scrapy.Spider):
         self.crawl_id = crawl_id or new_crawl_id()
         self.rejected: list[dict[str, Any]] = []
         self._rejected_urls: set[str] = set()
+        # Requisite URLs already requested: most pages of a site share their stylesheets,
+        # scripts and icons, and a request the dupefilter would drop anyway still costs a
+        # trip through every spider middleware and the scheduler.
+        self._requisites_requested: set[str] = set()
 
     def set_slug(self, slug: str) -> None:
         self.story_slug = check_slug(slug)
@@ -81,7 +87,9 @@ class ArchiveSpider(scrapy.Spider):
     def canonical_of(self, response: Response) -> str:
         """The page's canonical URL: its rel=canonical if usable, else its own URL, normalized."""
         href = None
-        if _is_html(response):
+        # No parse at all for pages that cannot name one; the parse, when needed, is cached
+        # on the response and reused by requisite_requests.
+        if _is_html(response) and _CANONICAL.search(response.body):
             href = response.xpath("//link[@rel='canonical']/@href").get()
         return canonical_from_page(response.url, href) if href else canonicalize_url(response.url)
 
@@ -125,13 +133,19 @@ class ArchiveSpider(scrapy.Spider):
             return
         if not _is_html(response) or any(flag in response.flags for flag in TRUNCATION_FLAGS):
             return
-        from storyarchive.requisites import page_requisites
+        from storyarchive.requisites import page_requisites, tree_requisites
 
         limit = self.settings.getint("STORYARCHIVE_REQUISITES_MAX_PER_PAGE", 100)
-        for url in page_requisites(response.text, response.url, limit=limit):
-            yield self._requisite_request(url)
+        if isinstance(response, TextResponse):  # the parse canonical_of may have made already
+            urls = tree_requisites(response.selector.root, response.url, limit=limit)
+        else:
+            urls = page_requisites(response.body.decode("utf-8", errors="replace"), response.url, limit=limit)
+        for url in urls:
+            if url not in self._requisites_requested:
+                yield self._requisite_request(url)
 
     def _requisite_request(self, url: str) -> scrapy.Request:
+        self._requisites_requested.add(url)
         self.crawler.stats.inc_value("storyarchive/requisites/requested")
         return scrapy.Request(
             url, self.parse_requisite, errback=self.on_requisite_error,
@@ -151,7 +165,8 @@ class ArchiveSpider(scrapy.Spider):
         css = response.text if isinstance(response, TextResponse) else response.body.decode(
             "utf-8", errors="replace")
         for url in css_requisites(css, response.url, limit=limit):
-            yield self._requisite_request(url)
+            if url not in self._requisites_requested:
+                yield self._requisite_request(url)
 
     def on_requisite_error(self, failure: Failure) -> None:
         """A requisite that failed is counted, not reported as a rejected article."""

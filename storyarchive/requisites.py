@@ -3,6 +3,8 @@
 Pure functions over text, no fetching:
 
     page_requisites(html, base_url)   -> absolute URLs an HTML page references
+    tree_requisites(root, base_url)   -> the same from an already parsed lxml.html tree
+                                         (a Scrapy response's `response.selector.root`)
     css_requisites(css, base_url)     -> absolute URLs a stylesheet references (@import,
                                          url(): fonts, background images)
 
@@ -76,14 +78,17 @@ def css_requisites(css: str, base_url: str, limit: int = DEFAULT_LIMIT) -> list[
     return _unique((_absolute(r, base_url) for r in _css_refs(css)), limit)
 
 
-def _html_refs(html: str, base_url: str) -> Iterator[str | None]:
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (ValueError, lxml.etree.ParserError):  # empty or unparseable: nothing to fetch
-        return
+# The elements that can reference a requisite, in one XPath union (document order, each
+# element once): walking only these in C is several times faster than iterating the tree.
+_CANDIDATES = lxml.etree.XPath(
+    "//link | //img | //source | //script | //video | //input | //style | //*[@style]"
+)
+
+
+def _tree_refs(tree: lxml.etree._Element, base_url: str) -> Iterator[str | None]:
     base_href = tree.xpath("string(//base/@href)")
     base = urljoin(base_url, base_href) if base_href else base_url
-    for el in tree.iter():
+    for el in _CANDIDATES(tree):
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "link":
             rels = set((el.get("rel") or "").lower().split())
@@ -110,8 +115,18 @@ def _html_refs(html: str, base_url: str) -> Iterator[str | None]:
                 yield _absolute(ref, base)
 
 
+def tree_requisites(tree: lxml.etree._Element, base_url: str, limit: int = DEFAULT_LIMIT) -> list[str]:
+    """`page_requisites` of a page already parsed into an lxml.html tree (for instance the
+    root of a Scrapy response's selector), so the page is not parsed twice."""
+    return _unique(_tree_refs(tree, base_url), limit)
+
+
 def page_requisites(html: str, base_url: str, limit: int = DEFAULT_LIMIT) -> list[str]:
     """Absolute URLs of what the HTML page at `base_url` needs to render: stylesheets,
     icons, preloads, images (src and srcset), scripts, video posters, and url()/@import in
     <style> elements and style attributes. Honors <base href>. Unparseable HTML gives []."""
-    return _unique(_html_refs(html, base_url), limit)
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):  # empty or unparseable: nothing to fetch
+        return []
+    return tree_requisites(tree, base_url, limit)
