@@ -19,6 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
+def outlet_of(doc: dict[str, Any]) -> str:
+    return (doc.get("metadata") or {}).get("site_name") or urlsplit(doc["canonical_url"]).netloc
+
+
 def collect(store: Any, slug: str) -> dict[str, Any]:
     """Everything `show` prints, as a dict: articles, WARC totals, dedup totals."""
     from storyarchive import layout
@@ -32,7 +36,7 @@ def collect(store: Any, slug: str) -> dict[str, Any]:
         rel = doc.get("relevance") or {}
         articles.append(
             {
-                "outlet": meta.get("site_name") or urlsplit(doc["canonical_url"]).netloc,
+                "outlet": outlet_of(doc),
                 "title": meta.get("title") or "",
                 "published": (meta.get("published") or "")[:10],
                 "words": doc.get("word_count", 0),
@@ -45,11 +49,12 @@ def collect(store: Any, slug: str) -> dict[str, Any]:
         for b in doc.get("blocks", []):
             relations[b.get("relation", "unique")] += 1
         for c in (doc.get("syndication") or {}).get("clusters", []) or []:
-            if isinstance(c, dict) and c.get("id"):
-                entry = clusters.setdefault(
-                    c["id"], {"id": c["id"], "canonical": c.get("canonical"), "members": set()}
-                )
-                entry["members"].add(urlsplit(doc["canonical_url"]).netloc)
+            cid = c.get("cluster") if isinstance(c, dict) else None
+            if cid:
+                entry = clusters.setdefault(cid, {"id": cid, "canonical": None, "members": set()})
+                canonical = c.get("canonical") or {}
+                entry["canonical"] = canonical.get("canonical_url") or entry["canonical"]
+                entry["members"].add(outlet_of(doc))
     warc = {"files": 0, "records": 0, "bytes": 0, "revisits": 0}
     for key in store.list_keys(f"{layout.story_prefix(slug)}indexes/"):
         warc["files"] += 1
@@ -101,8 +106,14 @@ def run(args: argparse.Namespace) -> int:
         total = sum(info["blocks"].values())
         parts = " · ".join(f"{k} {v}" for k, v in sorted(info["blocks"].items()))
         print(f"blocks: {total} seen ({parts})")
+    by_canonical: dict[str, tuple[set[str], int]] = {}
     for c in info["clusters"]:
-        print(f"syndication cluster {c['id']}: {', '.join(c['members'])}; canonical {c['canonical']}")
+        members, n = by_canonical.get(c["canonical"], (set(), 0))
+        by_canonical[c["canonical"]] = (members | set(c["members"]), n + 1)
+    for canonical, (members, n) in sorted(by_canonical.items(), key=lambda kv: str(kv[0])):
+        print(
+            f"syndicated copies: {', '.join(sorted(members))} share {n} paragraph clusters; canonical {canonical}"
+        )
     return 0
 
 
