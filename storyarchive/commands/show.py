@@ -111,9 +111,8 @@ def run(args: argparse.Namespace) -> int:
         members, n = by_canonical.get(c["canonical"], (set(), 0))
         by_canonical[c["canonical"]] = (members | set(c["members"]), n + 1)
     for canonical, (members, n) in sorted(by_canonical.items(), key=lambda kv: str(kv[0])):
-        print(
-            f"syndicated copies: {', '.join(sorted(members))} share {n} paragraph clusters; canonical {canonical}"
-        )
+        outlets = ", ".join(sorted(members))
+        print(f"syndicated copies: {outlets} share {n} paragraph clusters; canonical {canonical}")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -111,6 +112,10 @@ def test_show_lists_the_stored_articles(crawl, demo_web):
     assert "The Northgate Globe" in out
     assert "CIA drone strike on Venezuelan territory" in out
     assert f"{len(crawl['docs'])} articles from 1 crawls" in out
+    assert "revisits" in out and "site-boilerplate" in out
+    assert re.search(r"syndicated copies: Atlantic Broadcast News, Meridian Wire, The Capital Courier, "
+                     r"The Harbor Ledger share \d+ paragraph clusters; canonical "
+                     + re.escape(demo_web.canonical_url("m-wire")), out)
 
 
 def test_malformed_story_file_fails_before_crawling(tmp_path):
