@@ -18,7 +18,13 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from storyarchive.extract import ExtractOptions, NotHtmlError, extract_body, skip_reason
+from storyarchive.extract import (
+    ExtractOptions,
+    NotHtmlError,
+    extract_body,
+    options_from_settings,
+    skip_reason,
+)
 from storyarchive.extract.pool import ExtractionPool
 from storyarchive.items import ArticleItem
 
@@ -46,16 +52,7 @@ class ExtractPipeline:
         if workers < 0:
             raise NotConfigured(f"STORYARCHIVE_EXTRACT_WORKERS must be >= 0, got {workers}")
         timeout = s.getfloat("STORYARCHIVE_EXTRACT_TIMEOUT", 60.0) or None
-        furniture = s.getbool("STORYARCHIVE_EXTRACT_FURNITURE", True)
-        options = ExtractOptions(
-            favor_precision=s.getbool("STORYARCHIVE_EXTRACT_FAVOR_PRECISION", True),
-            favor_recall=s.getbool("STORYARCHIVE_EXTRACT_FAVOR_RECALL", False),
-            include_tables=s.getbool("STORYARCHIVE_EXTRACT_INCLUDE_TABLES", True),
-            include_comments=s.getbool("STORYARCHIVE_EXTRACT_INCLUDE_COMMENTS", False),
-            fallbacks=s.getbool("STORYARCHIVE_EXTRACT_FALLBACKS", True),
-            prune_furniture=furniture,
-            drop_furniture=furniture,
-        )
+        options = options_from_settings(s)
         start_method = s.get("STORYARCHIVE_EXTRACT_START_METHOD", "forkserver")
         return cls(crawler, ExtractionPool(workers, timeout, start_method), options)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from storyarchive.cli import UserError, add_store_argument
 
@@ -25,27 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def extract_options(settings: Any):  # type: ignore[no-untyped-def]
-    """ExtractOptions from the STORYARCHIVE_EXTRACT_* settings, as the extract pipeline
-    reads them."""
-    from storyarchive.extract import ExtractOptions
-
-    furniture = settings.getbool("STORYARCHIVE_EXTRACT_FURNITURE", True)
-    return ExtractOptions(
-        favor_precision=settings.getbool("STORYARCHIVE_EXTRACT_FAVOR_PRECISION", True),
-        favor_recall=settings.getbool("STORYARCHIVE_EXTRACT_FAVOR_RECALL", False),
-        include_tables=settings.getbool("STORYARCHIVE_EXTRACT_INCLUDE_TABLES", True),
-        include_comments=settings.getbool("STORYARCHIVE_EXTRACT_INCLUDE_COMMENTS", False),
-        fallbacks=settings.getbool("STORYARCHIVE_EXTRACT_FALLBACKS", True),
-        prune_furniture=furniture,
-        drop_furniture=furniture,
-    )
-
-
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict, replace
 
     from pipelines.dedup import config_from_settings
+    from storyarchive.extract import options_from_settings
     from storyarchive.manifests import recorded_wire_sites
     from storyarchive.replay.records import RecordNotFoundError
     from storyarchive.replay.reextract import ReextractOptions, reextract_story
@@ -65,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         dedup = (config_from_settings(settings)
                  if settings.getbool("STORYARCHIVE_DEDUP_ENABLED", True) else None)
         options = ReextractOptions(
-            extract=extract_options(settings), dedup=dedup,
+            extract=options_from_settings(settings), dedup=dedup,
             redis_url=settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None,
             replay_base=settings.get("STORYARCHIVE_REPLAY_BASE_URL", "http://127.0.0.1:8080"),
             write=not args.dry_run, story=story,

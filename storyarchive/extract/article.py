@@ -72,6 +72,22 @@ class ExtractOptions:
         return {"name": "trafilatura", "version": _TRAFILATURA_VERSION, "options": asdict(self)}
 
 
+def options_from_settings(settings: Any) -> ExtractOptions:
+    """ExtractOptions from the STORYARCHIVE_EXTRACT_* settings (defaults in settings.py):
+    the one place both the crawl's extract pipeline and `storyarchive reextract` read them,
+    so a re-extraction with unchanged settings reproduces the crawl's documents."""
+    furniture = settings.getbool("STORYARCHIVE_EXTRACT_FURNITURE", True)
+    return ExtractOptions(
+        favor_precision=settings.getbool("STORYARCHIVE_EXTRACT_FAVOR_PRECISION", True),
+        favor_recall=settings.getbool("STORYARCHIVE_EXTRACT_FAVOR_RECALL", False),
+        include_tables=settings.getbool("STORYARCHIVE_EXTRACT_INCLUDE_TABLES", True),
+        include_comments=settings.getbool("STORYARCHIVE_EXTRACT_INCLUDE_COMMENTS", False),
+        fallbacks=settings.getbool("STORYARCHIVE_EXTRACT_FALLBACKS", True),
+        prune_furniture=furniture,
+        drop_furniture=furniture,
+    )
+
+
 @dataclass(frozen=True)
 class _PageFacts:
     """What we read from the page ourselves, before trafilatura rewrites the tree."""
