@@ -12,6 +12,7 @@ import json
 import platform
 import sys
 import time
+import traceback
 from pathlib import Path
 
 MODULES = ["pipeline", "capture", "dedup", "s3", "replay"]
@@ -24,6 +25,7 @@ def main() -> int:
     parser.add_argument("--out", default=".bench/results.json")
     args = parser.parse_args()
     rows: list[dict] = []
+    failed: list[str] = []
     for name in args.names or MODULES:
         try:
             module = importlib.import_module(f"bench.{name}")
@@ -32,7 +34,12 @@ def main() -> int:
                 continue
             raise
         print(f"== {name}", file=sys.stderr, flush=True)
-        rows.extend(module.run(args))
+        try:
+            rows.extend(module.run(args))
+        except Exception as exc:  # one broken benchmark must not lose the others' figures
+            traceback.print_exc()
+            failed.append(name)
+            rows.append({"bench": name, "metric": "FAILED", "note": f"{type(exc).__name__}: {exc}"[:200]})
     print(format_table(rows))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -47,7 +54,9 @@ def main() -> int:
         )
     )
     print(f"\nwrote {out}")
-    return 0
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def format_table(rows: list[dict]) -> str:

@@ -156,8 +156,7 @@ def _reextract_row(root: Path, tmp: Path, docs: list[dict[str, Any]], rounds: in
 
     import settings as project_settings
     from pipelines.dedup import config_from_settings
-    from storyarchive.commands.reextract import extract_options
-    from storyarchive.extract import decode_html
+    from storyarchive.extract import decode_html, options_from_settings
     from storyarchive.replay.records import StoredPayloads
     from storyarchive.replay.reextract import ReextractOptions, reextract_story, story_entries
     from storyarchive.store.local import LocalStore
@@ -167,7 +166,7 @@ def _reextract_row(root: Path, tmp: Path, docs: list[dict[str, Any]], rounds: in
     copy = tmp / "reextract"
     shutil.copytree(root, copy)
     store = LocalStore(copy)
-    options = ReextractOptions(extract=extract_options(settings), dedup=config_from_settings(settings))
+    options = ReextractOptions(extract=options_from_settings(settings), dedup=config_from_settings(settings))
     payloads = StoredPayloads(store, SLUG, story_entries(store, SLUG))
     bodies = []
     for d in docs:

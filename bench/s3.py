@@ -135,7 +135,7 @@ def _crawl_rows(args: Any) -> list[dict[str, Any]]:
     import os
     import subprocess
 
-    from bench.pipeline import story_for
+    from bench.pipeline import crawl_command, story_for
     from demoweb.server import DemoWeb
 
     n = 300 if getattr(args, "quick", False) else 1000
@@ -165,25 +165,7 @@ def _crawl_rows(args: Any) -> list[dict[str, Any]]:
                     "STORYARCHIVE_SPOOL_DIR": f"{tmp}/spool-{round_}",
                     "STORYARCHIVE_STATE_DIR": f"{tmp}/state-{round_}",
                 }
-                cmd = [
-                    sys.executable,
-                    "-m",
-                    "storyarchive",
-                    "crawl",
-                    str(story),
-                    "--store",
-                    uri,
-                    "--set",
-                    "AUTOTHROTTLE_ENABLED=False",
-                    "--set",
-                    "CONCURRENT_REQUESTS=32",
-                    "--set",
-                    "CONCURRENT_REQUESTS_PER_DOMAIN=32",
-                    "--set",
-                    "ROBOTSTXT_OBEY=False",
-                    "--set",
-                    "STORYARCHIVE_WARC_MAX_BYTES=8000000",
-                ]
+                cmd = crawl_command(story, uri, "STORYARCHIVE_WARC_MAX_BYTES=8000000")
                 subprocess.run(cmd, cwd=repo, env=run_env, check=True, capture_output=True)
                 if kind == "local":
                     (mf,) = Path(uri, "stories", "bench-generated", "crawls").glob("*.json")
