@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from typing import Any
@@ -25,17 +25,18 @@ import numpy as np
 from storyarchive.dedup.canonical import DocMeta, canonical_order
 from storyarchive.dedup.config import DedupConfig
 from storyarchive.dedup.fingerprint import Fingerprinter
-from storyarchive.dedup.index import Occurrence, PriorIndex, flat_band_keys, unique_pairs
+from storyarchive.dedup.index import Occurrence, PriorIndex, flat_band_keys
 from storyarchive.dedup.normalize import normalize
 from storyarchive.dedup.records import DocRecord, encode_doc, encode_edge, encode_texts
 from storyarchive.dedup.summary import ClusterMember, ClusterSummary, DedupSummary
 from storyarchive.dedup.text import mark_in_page_repeats
-from storyarchive.dedup.verify import verify
+from storyarchive.dedup.verify import jaccard, verify
 from storyarchive.items import Block
 
 logger = logging.getLogger(__name__)
 
 _SEEN_TEXTS = 20_000  # texts remembered between runs (a few KB each)
+_PAIR_CHUNK = 1 << 21  # LSH pair codes counted at once in _pairs_within (16 MB)
 
 # (doc_id, block index) -> the block's text in the archive, or None if it can't be read.
 TextSource = Callable[[str, int], "str | None"]
@@ -62,7 +63,7 @@ class _Text:
         self.key, self.words, self.numbers = key, words, numbers
         self._fps, self._i = fps, i
         self.tokens, self._fp = tokens, fp
-        self._shingles: frozenset[int] | None = None
+        self._shingles: np.ndarray | None = None
 
     @property
     def compared(self) -> bool:
@@ -76,12 +77,13 @@ class _Text:
         self._fps, self._i = fps, i
 
     @property
-    def shingles(self) -> frozenset[int]:
+    def shingles(self) -> np.ndarray:
+        """Distinct shingles, sorted uint64 (8 bytes each: a run compares many texts)."""
         if self._shingles is None:
             if self._fps is None:
                 assert self._fp is not None
                 self._fps, self._i = self._fp.shingles_only([self.tokens]), 0
-            self._shingles = self._fps.shingle_set(self._i)
+            self._shingles = self._fps.shingle_array(self._i)
             self._fps = None  # don't keep the whole batch alive through one text
             self.tokens, self._fp = (), None
         return self._shingles
@@ -191,15 +193,16 @@ class BlockDeduplicator:
                     run.texts[k] = _Text(k, len(n.tokens), n.numbers, None, 0, n.tokens, fp)
         flat = flat_band_keys(band_keys)
         karr = np.array(current_keys, dtype=np.uint64)
-        ia, ib = self._pairs_within(flat, blooms)
-        pair_a, pair_b = [karr[ia]], [karr[ib]]
+        within = self._pairs_within(flat, blooms)
+        rows, pkeys = np.zeros(0, np.int64), np.zeros(0, np.uint64)
         if prior is not None:
             rows, pkeys = prior.candidates(flat, blooms, self.config.lsh.min_bands)
             new = ~np.isin(pkeys, karr)
-            pair_a.append(karr[rows[new]])
-            pair_b.append(pkeys[new])
-        self._connect(run, _sorted_pairs(np.concatenate(pair_a), np.concatenate(pair_b)),
-                      run.recrawled, summary)
+            rows, pkeys = rows[new], pkeys[new]
+        pairs = _Pairs.build(karr, within, rows, pkeys)
+        del within, rows, pkeys
+        self._connect(run, pairs, run.recrawled, summary)
+        del pairs
         boiler = self._boilerplate(run)
         self._clusters(run, boiler, summary, run.recrawled)
         self._syndication(run, norms)
@@ -257,14 +260,15 @@ class BlockDeduplicator:
         return [o for o in found if o.doc.doc_id not in exclude]
 
     # ------------------------------------------------------------------ candidates
-    def _pairs_within(self, flat: np.ndarray, blooms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _pairs_within(self, flat: np.ndarray, blooms: np.ndarray) -> np.ndarray:
         """Index pairs (i < j) of this run's texts sharing an LSH band key whose numbers may
-        be compatible. A bucket larger than `max_bucket` is cut to its first members (by
-        text key), which bounds the work on masses of templated text."""
+        be compatible, as sorted unique codes i * n + j (int64). A bucket larger than
+        `max_bucket` is cut to its first members (by text key), which bounds the work on
+        masses of templated text."""
         n, nb = flat.shape
         empty = np.zeros(0, np.int64)
         if n < 2:
-            return empty, empty
+            return empty
         v = flat.ravel()
         owner = np.repeat(np.arange(n, dtype=np.int64), nb)
         order = np.lexsort((owner, v))
@@ -279,21 +283,45 @@ class BlockDeduplicator:
         size = np.minimum(gsize, self.config.max_bucket)[gid]
         rank = np.arange(len(v)) - gstart[gid]
         pos = np.flatnonzero((rank < size) & (size > 1))
-        out_a, out_b = [], []
-        d = 1
-        while len(pos):
-            pos = pos[rank[pos] + d < size[pos]]
-            a, b = owner[pos], owner[pos + d]
-            ok = ((blooms[a] & ~blooms[b]) == 0) | ((blooms[b] & ~blooms[a]) == 0)
-            out_a.append(a[ok])
-            out_b.append(b[ok])
-            d += 1
-        if not out_a:
-            return empty, empty
-        code, counts = np.unique(np.concatenate(out_a) * n + np.concatenate(out_b),
-                                 return_counts=True)
-        code = code[counts >= self.config.lsh.min_bands]
-        return code // n, code % n
+        # One int64 code a * n + b per (pair, shared band): a bucket of m texts gives
+        # m(m-1)/2 of them, the largest arrays of a run. They are made and counted for one
+        # range of first texts `a` at a time (about _PAIR_CHUNK codes, 8 bytes each), so
+        # the codes of the whole run never exist at once; ranges in order keep them sorted.
+        later = size[pos] - rank[pos] - 1  # codes each position makes (before the bloom test)
+        pos_owner = owner[pos]
+        cum = np.cumsum(np.bincount(pos_owner, weights=later, minlength=n).astype(np.int64))
+        del later, first, gid, order, v
+        total = int(cum[-1])
+        parts = max(1, -(-total // _PAIR_CHUNK))
+        cuts = np.searchsorted(cum, np.arange(1, parts, dtype=np.int64) * (total // parts),
+                               side="right")
+        bounds = [0, *sorted(set(cuts.tolist()) - {0, n}), n]
+        min_bands = self.config.lsh.min_bands
+        out: list[np.ndarray] = []
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            p = pos[(pos_owner >= lo) & (pos_owner < hi)]
+            buf = np.empty(int(cum[hi - 1] - (cum[lo - 1] if lo else 0)), dtype=np.int64)
+            fill = 0
+            d = 1
+            while len(p):
+                p = p[rank[p] + d < size[p]]
+                a, b = owner[p], owner[p + d]  # a < b: a bucket is sorted by owner
+                ok = ((blooms[a] & ~blooms[b]) == 0) | ((blooms[b] & ~blooms[a]) == 0)
+                a = a[ok]
+                m = len(a)
+                np.multiply(a, n, out=buf[fill:fill + m])
+                buf[fill:fill + m] += b[ok]
+                fill += m
+                d += 1
+            code = buf[:fill]
+            if not fill:
+                continue
+            code.sort()
+            starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
+            counts = np.diff(starts, append=fill)
+            out.append(code[starts[counts >= min_bands]])
+            del buf, code, starts, counts
+        return np.concatenate(out) if out else empty
 
     # ------------------------------------------------------------------ verification
     def _load_texts(self, run: _Run, keys: list[int], exclude: set[str]) -> None:
@@ -346,7 +374,7 @@ class BlockDeduplicator:
         if ra != rb:
             run.parent[max(ra, rb)] = min(ra, rb)
 
-    def _connect(self, run: _Run, pairs: list[tuple[int, int]], current_ids: set[str],
+    def _connect(self, run: _Run, pairs: _Pairs, current_ids: set[str],
                  summary: DedupSummary) -> None:
         """Verify candidate pairs in sorted order (a pair already connected is skipped: it
         would change no component), then join every text to the earlier texts the index
@@ -354,7 +382,8 @@ class BlockDeduplicator:
         find = self._find
         seen = self._seen
         lazy = []
-        for k in {k for pair in pairs for k in pair}:
+        pair_keys = pairs.members()
+        for k in pair_keys:
             t = run.texts.get(k)
             if t is None and k in seen:
                 run.texts[k] = seen[k]
@@ -367,7 +396,7 @@ class BlockDeduplicator:
         if self.index is not None:
             # earlier texts already linked in the index are one node from the start, so a
             # new copy is verified against one member of an earlier cluster, not all
-            for k in sorted({k for pair in pairs for k in pair}):
+            for k in pair_keys:
                 for other in self.index.component(k):
                     if other != k:
                         self._union(run, k, other)
@@ -507,9 +536,7 @@ class BlockDeduplicator:
             o = self._text(run, k, current_ids)
             if t is None or o is None:
                 continue
-            inter = len(t.shingles & o.shingles)
-            union = len(t.shingles) + len(o.shingles) - inter
-            best = max(best, inter / union if union else 0.0)
+            best = max(best, jaccard(t.shingles, o.shingles))
         return round(best, 4)
 
     def _syndication(self, run: _Run, norms: dict[int, Any]) -> None:
@@ -557,9 +584,48 @@ class BlockDeduplicator:
         return out
 
 
-def _sorted_pairs(a: np.ndarray, b: np.ndarray) -> list[tuple[int, int]]:
-    """Unique (smaller key, larger key) pairs, sorted."""
-    if len(a) == 0:
-        return []
-    lo, hi = unique_pairs(np.minimum(a, b), np.maximum(a, b))
-    return list(zip(lo.tolist(), hi.tolist(), strict=True))
+class _Pairs:
+    """A run's candidate pairs of text keys (smaller, larger), unique, in sorted order.
+    Held as int64 codes lo * u + hi over the ranks of `keys` (sorted uint64): a run may
+    have millions of candidates, 8 bytes each here, ~120 as a list of tuples."""
+
+    __slots__ = ("keys", "codes")
+
+    def __init__(self, keys: np.ndarray, codes: np.ndarray) -> None:
+        self.keys, self.codes = keys, codes
+
+    @classmethod
+    def build(cls, karr: np.ndarray, within: np.ndarray, rows: np.ndarray,
+              pkeys: np.ndarray) -> _Pairs:
+        """From this run's keys `karr` (sorted, unique), the codes i * len(karr) + j of
+        its pairs (i < j, sorted, unique: `_pairs_within`) and the pairs (karr[rows[m]],
+        pkeys[m]) with earlier texts (keys not in `karr`, in any order, repeats allowed)."""
+        n = len(karr)
+        if len(pkeys) == 0:
+            return cls(karr, within)
+        keys = np.union1d(karr, pkeys)
+        u = len(keys)
+        kpos = np.searchsorted(keys, karr)
+        r1, r2 = kpos[rows], np.searchsorted(keys, pkeys)
+        codes = np.concatenate([kpos[within // n] * u + kpos[within % n],
+                                np.minimum(r1, r2) * u + np.maximum(r1, r2)])
+        return cls(keys, np.unique(codes))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def members(self) -> list[int]:
+        """Every key in some pair, sorted."""
+        used = np.zeros(len(self.keys), dtype=bool)
+        u = len(self.keys)
+        used[self.codes // u] = True
+        used[self.codes % u] = True
+        return self.keys[used].tolist()
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        """The pairs as Python ints, in order, a chunk at a time."""
+        u = len(self.keys)
+        step = 1 << 14
+        for i in range(0, len(self.codes), step):
+            c = self.codes[i:i + step]
+            yield from zip(self.keys[c // u].tolist(), self.keys[c % u].tolist(), strict=True)

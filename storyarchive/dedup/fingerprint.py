@@ -76,7 +76,17 @@ class Fingerprints:
     band_keys: np.ndarray
 
     def shingle_set(self, i: int) -> frozenset[int]:
+        """Block i's distinct shingles as a set of Python ints."""
         return frozenset(self.shingles[self.offsets[i]:self.offsets[i + 1]].tolist())
+
+    def shingle_array(self, i: int) -> np.ndarray:
+        """Block i's distinct shingles, sorted uint64 (a copy: the batch is not kept
+        alive). Same members as `shingle_set(i)` in 8 bytes each instead of ~70."""
+        s = np.sort(self.shingles[self.offsets[i]:self.offsets[i + 1]])
+        distinct = s[1:] != s[:-1]
+        if not distinct.all():  # rare: a repeated phrase (np.unique is slower on small arrays)
+            s = s[np.concatenate(([True], distinct))]
+        return s
 
 
 class Fingerprinter:

@@ -11,6 +11,7 @@ import string
 import unicodedata
 from functools import lru_cache
 from hashlib import blake2b
+from sys import intern
 from typing import NamedTuple
 
 # Apostrophes inside a word are dropped ("Trump’s" == "Trump's" == "Trumps"); every other
@@ -97,8 +98,9 @@ def exact_key(toks: list[str] | tuple[str, ...]) -> int:
 @lru_cache(maxsize=8192)
 def normalize(text: str) -> NormalizedText:
     """Normalize one block's text. Never fails; empty or punctuation-only text has no tokens.
-    Memoized (the last 8,192 distinct texts, ~25 MB)."""
+    Memoized (the last 8,192 distinct texts; tokens are interned strings)."""
     toks = tokens(text)
     numbers = (tuple(t for t in toks if t[0].isdigit())
                if not text.isascii() or _has_ascii_digit(text) else ())
-    return NormalizedText(tuple(toks), exact_key(toks), numbers)
+    # interned: a run keeps every distinct text's tokens, mostly the same few thousand words
+    return NormalizedText(tuple(map(intern, toks)), exact_key(toks), numbers)

@@ -7,6 +7,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
+
+# A block's distinct shingles: a set of ints, or a sorted uint64 array without repeats
+# (what the engine keeps: 8 bytes a shingle).
+Shingles = frozenset[int] | np.ndarray
+
 
 @dataclass(frozen=True)
 class MatchThresholds:
@@ -41,15 +47,35 @@ def numbers_compatible(small: tuple[str, ...], large: tuple[str, ...], equal: bo
     return all(have[n] >= c for n, c in need.items())
 
 
-def verify(a_key: int, a_shingles: frozenset[int], a_numbers: tuple[str, ...], a_words: int,
-           b_key: int, b_shingles: frozenset[int], b_numbers: tuple[str, ...], b_words: int,
+def shared_count(a: Shingles, b: Shingles) -> int:
+    """How many shingles `a` and `b` have in common (both sets, or both arrays of
+    distinct values; a mix is compared as sets)."""
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        # each array holds distinct values: a value twice in the merged array is shared
+        m = np.concatenate((a, b))
+        m.sort()
+        return int(np.count_nonzero(m[1:] == m[:-1]))
+    sa = a if isinstance(a, frozenset | set) else frozenset(a.tolist())
+    sb = b if isinstance(b, frozenset | set) else frozenset(b.tolist())
+    return len(sa & sb)
+
+
+def jaccard(a: Shingles, b: Shingles) -> float:
+    """Jaccard of two shingle collections (0.0 if both are empty)."""
+    inter = shared_count(a, b)
+    union = len(a) + len(b) - inter
+    return inter / union if union else 0.0
+
+
+def verify(a_key: int, a_shingles: Shingles, a_numbers: tuple[str, ...], a_words: int,
+           b_key: int, b_shingles: Shingles, b_numbers: tuple[str, ...], b_words: int,
            th: MatchThresholds) -> Match:
     """Decide whether two blocks are the same text (exact key) or a verified near copy."""
     if a_key == b_key:
         return Match(True, 1.0, 1.0, "exact")
     if min(a_words, b_words) < th.min_words:
         return Match(False, 0.0, 0.0, "short")
-    inter = len(a_shingles & b_shingles)
+    inter = shared_count(a_shingles, b_shingles)
     union = len(a_shingles) + len(b_shingles) - inter
     jac = inter / union if union else 0.0
     small_n = min(len(a_shingles), len(b_shingles))
