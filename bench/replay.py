@@ -155,10 +155,9 @@ def _reextract_row(root: Path, tmp: Path, docs: list[dict[str, Any]], rounds: in
     from scrapy.settings import Settings
 
     import settings as project_settings
-    from pipelines.dedup import config_from_settings
-    from storyarchive.extract import decode_html, options_from_settings
+    from storyarchive.extract import decode_html
     from storyarchive.replay.records import StoredPayloads
-    from storyarchive.replay.reextract import ReextractOptions, reextract_story, story_entries
+    from storyarchive.replay.reextract import options_for_story, reextract_story, story_entries
     from storyarchive.store.local import LocalStore
 
     settings = Settings()
@@ -166,7 +165,7 @@ def _reextract_row(root: Path, tmp: Path, docs: list[dict[str, Any]], rounds: in
     copy = tmp / "reextract"
     shutil.copytree(root, copy)
     store = LocalStore(copy)
-    options = ReextractOptions(extract=options_from_settings(settings), dedup=config_from_settings(settings))
+    options = options_for_story(settings, store, SLUG)
     payloads = StoredPayloads(store, SLUG, story_entries(store, SLUG))
     bodies = []
     for d in docs:

@@ -25,13 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from dataclasses import asdict, replace
+    from dataclasses import asdict
 
-    from pipelines.dedup import config_from_settings
-    from storyarchive.extract import options_from_settings
-    from storyarchive.manifests import recorded_wire_sites
     from storyarchive.replay.records import RecordNotFoundError
-    from storyarchive.replay.reextract import ReextractOptions, reextract_story
+    from storyarchive.replay.reextract import options_for_story, reextract_story
     from storyarchive.runner import parse_overrides, project_settings
     from storyarchive.store import open_store, resolve_store_uri
     from storyarchive.store.base import StoreError
@@ -45,23 +42,12 @@ def run(args: argparse.Namespace) -> int:
             story = load_story(args.story_file)
             if story.slug != args.slug:
                 raise UserError(f"{args.story_file} is story {story.slug!r}, not {args.slug!r}")
-        dedup = (config_from_settings(settings)
-                 if settings.getbool("STORYARCHIVE_DEDUP_ENABLED", True) else None)
-        options = ReextractOptions(
-            extract=options_from_settings(settings), dedup=dedup,
-            redis_url=settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None,
-            replay_base=settings.get("STORYARCHIVE_REPLAY_BASE_URL", "http://127.0.0.1:8080"),
-            write=not args.dry_run, story=story,
-        )
     except ValueError as exc:
         raise UserError(str(exc)) from None
     uri = resolve_store_uri(args.store, settings.get("STORYARCHIVE_STORE"))
     try:
         store = open_store(uri, settings=settings)
-        if options.dedup is not None:
-            # The same wire agencies the crawls used (the story file's [dedup] wire_sites).
-            wire = recorded_wire_sites(store, args.slug) + (story.wire_sites if story else ())
-            options = replace(options, dedup=config_from_settings(settings, extra_wire_sites=wire))
+        options = options_for_story(settings, store, args.slug, story=story, write=not args.dry_run)
         report = reextract_story(store, args.slug, options)
     except (ValueError, RecordNotFoundError) as exc:
         raise UserError(str(exc)) from None

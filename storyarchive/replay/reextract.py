@@ -66,6 +66,27 @@ class ReextractOptions:
     story: Any = None
 
 
+def options_for_story(settings: Any, store: ArchiveStore, slug: str, *, story: Any = None,
+                      write: bool = True) -> ReextractOptions:
+    """The ReextractOptions a crawl of `slug` used: extraction and dedup from the settings,
+    plus the wire agencies recorded in the story's crawl manifests (and the story file's, if
+    given), so unchanged settings reproduce the crawl's documents exactly."""
+    from pipelines.dedup import config_from_settings
+    from storyarchive.extract import options_from_settings
+    from storyarchive.manifests import recorded_wire_sites
+
+    dedup = None
+    if settings.getbool("STORYARCHIVE_DEDUP_ENABLED", True):
+        wire = recorded_wire_sites(store, slug) + (tuple(story.wire_sites) if story is not None else ())
+        dedup = config_from_settings(settings, extra_wire_sites=wire)
+    return ReextractOptions(
+        extract=options_from_settings(settings), dedup=dedup,
+        redis_url=settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None,
+        replay_base=settings.get("STORYARCHIVE_REPLAY_BASE_URL") or DEFAULT_REPLAY_BASE_URL,
+        write=write, story=story,
+    )
+
+
 @dataclass
 class ReextractReport:
     records: int = 0  # response/revisit records in the story's indexes
