@@ -44,7 +44,8 @@ def _as_list(value: str | list[str] | None) -> list[str]:
     return sorted(set(value)) if isinstance(value, list) else [value]
 
 
-def _block_dict(b: Block) -> dict[str, Any]:
+def block_dict(b: Block) -> dict[str, Any]:
+    """A block as stored in a document: dedup fields only when set."""
     d: dict[str, Any] = {"index": b.index, "kind": b.kind, "text": b.text, "relation": b.relation}
     if b.of_block is not None:
         d["of_block"] = b.of_block
@@ -83,7 +84,7 @@ def build_document(item: ArticleItem, *, crawl_id: str, replay_url: str | None =
         },
         "relevance": asdict(item.relevance) if item.relevance else None,
         "extractor": ex.extractor,
-        "blocks": [_block_dict(b) for b in ex.blocks],
+        "blocks": [block_dict(b) for b in ex.blocks],
         "text": text_of(ex.blocks),
         "text_dedup": text_dedup_of(ex.blocks),
         "word_count": ex.word_count,

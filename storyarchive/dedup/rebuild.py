@@ -20,6 +20,7 @@ from storyarchive.dedup.engine import BlockDeduplicator, DocInput
 from storyarchive.dedup.index import PriorIndex
 from storyarchive.dedup.summary import DedupSummary
 from storyarchive.dedup.text import text_dedup
+from storyarchive.document import block_dict
 from storyarchive.items import Block
 from storyarchive.store.base import ArchiveStore
 
@@ -67,15 +68,9 @@ def apply_to_document(doc: dict[str, Any], blocks: list[Block],
     out_blocks = []
     for raw in doc.get("blocks", []):
         b = by_index[int(raw["index"])]
-        d = {k: v for k, v in raw.items() if k not in ("of_block", "cluster", "similarity")}
-        d["relation"] = b.relation
-        if b.of_block is not None:
-            d["of_block"] = b.of_block
-        if b.cluster is not None:
-            d["cluster"] = b.cluster
-        if b.similarity is not None:
-            d["similarity"] = round(b.similarity, 4)
-        out_blocks.append(d)
+        # The stored block's own fields, then the new dedup fields, as documents hold them.
+        d = {k: v for k, v in raw.items() if k not in ("relation", "of_block", "cluster", "similarity")}
+        out_blocks.append({**d, **{k: v for k, v in block_dict(b).items() if k not in d}})
     return {**doc, "blocks": out_blocks, "text_dedup": text_dedup(blocks),
             "syndication": syndication}
 
