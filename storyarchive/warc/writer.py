@@ -15,6 +15,7 @@ import socket
 import time
 import zlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,6 +157,10 @@ class RotatingWarcWriter:
         self._warcinfo_id = ""
         self._entries: list[CdxjEntry] = []
         self._records_in_file = 0
+        # Closed files go to the store on their own thread: an upload (checksum, PUT, verify)
+        # must not hold up the writing of new records, which the crawl waits for.
+        self._uploader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyarchive-upload")
+        self._deliveries: list[tuple[ClosedFile, Future[bool]]] = []
         # digests of records in files of this process not yet registered in the index
         self._pending: dict[str, RevisitTarget] = {}
         self._pending_in_file: list[tuple[str, RevisitTarget]] = []
@@ -223,8 +228,9 @@ class RotatingWarcWriter:
         write_index(self.store, self.config.slug, self._name, self._entries)
         self._file.close(final)
         self._file = None
-        closed = ClosedFile(
-            self._name, self._records_in_file, size, deliver_closed(self.store, self.config.slug, final)
+        closed = ClosedFile(self._name, self._records_in_file, size, delivered=False)
+        self._deliveries.append(
+            (closed, self._uploader.submit(deliver_closed, self.store, self.config.slug, final))
         )
         if self.index is not None and self._pending_in_file:
             self.index.add_many(self._pending_in_file)
@@ -235,8 +241,22 @@ class RotatingWarcWriter:
         self.stats.files_closed += 1
         return closed
 
+    def wait_delivered(self) -> None:
+        """Wait until every file closed so far is delivered or, if the store is unavailable,
+        left in the spool; sets each ClosedFile.delivered."""
+        for closed, delivery in self._deliveries:
+            try:
+                closed.delivered = delivery.result()
+            except Exception as exc:  # a conflict or integrity error: the file stays in the spool
+                logger.error("could not deliver %s: %s", closed.filename, exc)
+        self._deliveries = []
+
     def close(self) -> list[ClosedFile]:
+        """Close the open file and wait until every closed file is delivered (or left in
+        the spool, when the store is unavailable)."""
         self.close_file()
+        self.wait_delivered()
+        self._uploader.shutdown(wait=True)
         if self.index is not None:
             self.index.close()
         return self.closed

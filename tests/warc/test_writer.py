@@ -76,6 +76,7 @@ def test_files_rotate_by_age(tmp_path: Path) -> None:
     assert list(warc_dir(tmp_path).glob("*.warc.gz")) == []
     now[0] = 61
     w.rotate_if_due()
+    w.wait_delivered()  # closed files are uploaded on their own thread
     assert len(list(warc_dir(tmp_path).glob("*.warc.gz"))) == 1
     w.close()
 
