@@ -7,7 +7,6 @@ feeds and seed pages, and fetches each article once (by canonical URL).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
@@ -147,7 +146,3 @@ class StorySpider(ArchiveSpider):
         depth = response.meta.get("seed_depth")
         if depth is not None and depth < self.settings.getint("STORYARCHIVE_SEED_DEPTH"):
             yield from self.parse_seed(response)
-
-    @staticmethod
-    def _date(value: Any) -> dt.date | None:
-        return value if isinstance(value, dt.date) else None
