@@ -42,6 +42,7 @@ from storyarchive.store.base import (
     StoreUnavailableError,
     check_probe_key,
 )
+from storyarchive.store.local import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -224,17 +225,6 @@ class ContentDigest:
         if not self.part_size:
             return 1
         return max(1, -(-self.size // self.part_size))
-
-
-def file_digest(path: Path) -> tuple[int, bytes]:
-    """(size, SHA-256) of a file, streamed in 1 MiB chunks."""
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as f:
-        while chunk := f.read(_HASH_CHUNK):
-            h.update(chunk)
-            size += len(chunk)
-    return size, h.digest()
 
 
 def b64(digest: bytes) -> str:
@@ -439,7 +429,8 @@ class S3Store(ArchiveStore):
         returning (size, x-amz-meta-sha256 and the server's SHA-256 checksum), so the caller
         may delete its copy. Raises StoreConflictError (different object already there),
         StoreUnavailableError (endpoint unreachable; retry later), StoreIntegrityError."""
-        size, sha = file_digest(path)
+        sha_hex, size = sha256_file(path)
+        sha = bytes.fromhex(sha_hex)
         existing = self._head(key)
         if existing is not None:
             return self._compare_existing(key, ContentDigest(size, sha), existing)
