@@ -197,8 +197,21 @@ def request_record(ex: HttpExchange, record_id: str, concurrent_to: str, warcinf
     if ex.request_body:
         parts.append(ex.request_body)
     block_digest, payload_digest = _digests(parts, 1)
+    fields = _exchange_fields("request", ex, record_id, warcinfo_id, concurrent_to)
+    fields += [
+        ("Content-Type", HTTP_REQUEST_TYPE),
+        ("WARC-Block-Digest", block_digest),
+        ("WARC-Payload-Digest", payload_digest),
+    ]
+    return WarcRecord(fields, parts)
+
+
+def _exchange_fields(
+    warc_type: str, ex: HttpExchange, record_id: str, warcinfo_id: str, concurrent_to: str
+) -> list[tuple[str, str]]:
+    """The header fields every record of one HTTP exchange starts with, in this order."""
     fields = [
-        ("WARC-Type", "request"),
+        ("WARC-Type", warc_type),
         ("WARC-Record-ID", record_id),
         ("WARC-Date", warc_date(ex.date)),
         ("WARC-Target-URI", ex.url),
@@ -207,12 +220,7 @@ def request_record(ex: HttpExchange, record_id: str, concurrent_to: str, warcinf
     ]
     if ex.ip_address:
         fields.append(("WARC-IP-Address", ex.ip_address))
-    fields += [
-        ("Content-Type", HTTP_REQUEST_TYPE),
-        ("WARC-Block-Digest", block_digest),
-        ("WARC-Payload-Digest", payload_digest),
-    ]
-    return WarcRecord(fields, parts)
+    return fields
 
 
 @dataclass(frozen=True)
@@ -235,16 +243,9 @@ def response_record(
     """The response record, or a revisit record (headers only) when `revisit_of` is set.
     `payload_digest` is the digest of `ex.body` (computed once by the caller)."""
     head = http_response_head(ex.protocol, ex.status, ex.response_headers, len(ex.body), ex.raw_response_head)
-    fields = [
-        ("WARC-Type", "revisit" if revisit_of else "response"),
-        ("WARC-Record-ID", record_id),
-        ("WARC-Date", warc_date(ex.date)),
-        ("WARC-Target-URI", ex.url),
-        ("WARC-Warcinfo-ID", warcinfo_id),
-        ("WARC-Concurrent-To", concurrent_to),
-    ]
-    if ex.ip_address:
-        fields.append(("WARC-IP-Address", ex.ip_address))
+    fields = _exchange_fields(
+        "revisit" if revisit_of else "response", ex, record_id, warcinfo_id, concurrent_to
+    )
     if not ex.raw_response_head:
         fields.append((RECONSTRUCTED_FIELD, "reconstructed"))
     if revisit_of:
