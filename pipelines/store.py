@@ -91,9 +91,12 @@ class StorePipeline:
         slug: str = spider.story_slug  # type: ignore[union-attr]
         crawl_id: str = spider.crawl_id  # type: ignore[union-attr]
         dedup = getattr(self.crawler, "storyarchive_dedup", None)
+        t0 = time.perf_counter()
         if dedup is not None and self.items:
             summary = dedup.finalize(self.items)
             self.record.dedup = summary.to_dict() if hasattr(summary, "to_dict") else summary
+            logger.info("dedup of %d documents finalized in %.2f s", len(self.items),
+                        time.perf_counter() - t0)
         # Same canonical URL twice in one crawl (a capture given both variants): one version
         # each, in a fixed order.
         self.items.sort(key=lambda i: (layout.doc_id(i.canonical_url), i.final_url, i.url))
@@ -108,8 +111,13 @@ class StorePipeline:
             docs.append(build_document(item, crawl_id=crawl_id, replay_url=url))
         # A fresh capture is always a new version (its fetch time is new): no need to compare
         # with the stored one. Writes go out concurrently: with S3 each is a round trip.
+        t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=DOCUMENT_WRITERS) as pool:
-            results = list(pool.map(lambda d: write_document(self.store, d, skip_unchanged=False), docs))
+            results = list(pool.map(
+                lambda d: write_document(self.store, d, skip_unchanged=False, durable=False), docs))
+        # one sync for all of them, before the manifest that lists them is written
+        self.store.flush()
+        logger.info("%d documents written in %.2f s", len(docs), time.perf_counter() - t0)
         for doc, (key, written) in zip(docs, results, strict=True):
             self.record.documents.append(
                 {

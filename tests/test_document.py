@@ -77,3 +77,43 @@ def test_recapture_is_a_new_version_and_identical_rewrite_is_a_no_op(tmp_path):
     assert json.loads(store.get_bytes(key1))["fetched_at"] == "2025-12-04T10:00:00Z"
     latest = list(iter_latest_documents(store, "demo"))
     assert [(k, d["fetched_at"]) for k, d in latest] == [(key2, "2025-12-05T10:00:00Z")]
+
+
+def test_encoding_is_the_json_module_format_of_the_first_archives():
+    """orjson writes what json.dumps(indent=2, ensure_ascii=False) wrote before it, so a
+    re-extraction of an older archive still finds its documents unchanged."""
+    from storyarchive.document import encode_document
+
+    doc = build_document(_item(), crawl_id="c1", replay_url="http://localhost:8090/x")
+    doc["metadata"]["title"] = "Huelga en el muelle — «Caracas» 🚢"
+    doc["relevance"] = {"score": 3.25, "relevant": True, "matched": ["strike"], "reason": None}
+    doc["syndication"] = {"shared_share": 0.4567, "clusters": [], "canonical": None}
+    expected = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    assert encode_document(doc) == expected
+
+
+def test_documents_written_in_a_batch_are_synced_once(tmp_path, monkeypatch):
+    """A crawl's documents are not fsynced one by one (thousands of small files); the
+    store syncs once when the batch is flushed, before the manifest is written."""
+    import os
+
+    calls = {"fsync": 0, "sync": 0}
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.__setitem__("fsync", calls["fsync"] + 1),
+                                                  real_fsync(fd))[1])
+    monkeypatch.setattr(os, "sync", lambda: calls.__setitem__("sync", calls["sync"] + 1))
+    store = LocalStore(tmp_path)
+    keys = []
+    for i in range(5):
+        doc = build_document(_item(fetched_at=f"2025-12-04T10:00:0{i}Z"), crawl_id="c1",
+                             replay_url=None)
+        keys.append(write_document(store, doc, skip_unchanged=False, durable=False)[0])
+    assert calls == {"fsync": 0, "sync": 0}
+    for key in keys:  # complete and in place before the flush
+        assert json.loads(store.get_bytes(key))["url"] == "https://h.example/a?utm_source=x"
+    store.flush()
+    store.flush()  # nothing new since: no second sync
+    assert calls == {"fsync": 0, "sync": 1}
+    write_document(store, build_document(_item(fetched_at="2025-12-05T10:00:00Z"), crawl_id="c2",
+                                         replay_url=None), skip_unchanged=False)
+    assert calls == {"fsync": 1, "sync": 1}  # a durable write is fsynced itself

@@ -77,7 +77,9 @@ def rebuild_story(slug: str, store_uri: str, redis_url: str | None, write: bool,
             backend.close()
             backend = SqliteBackend(":memory:")
         index = PriorIndex(backend, config.index_meta())
-        return rebuild(store, slug, config, index,
-                       (lambda doc: write_document(store, doc)[0]) if write else None)
+        report = rebuild(store, slug, config, index,
+                         (lambda doc: write_document(store, doc, durable=False)[0]) if write else None)
+        store.flush()  # one sync for every version written
+        return report
     finally:
         backend.close()

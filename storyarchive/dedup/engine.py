@@ -382,6 +382,7 @@ class BlockDeduplicator:
         find = self._find
         seen = self._seen
         lazy = []
+        pairs = self._cross_site(run, pairs, current_ids)
         pair_keys = pairs.members()
         for k in pair_keys:
             t = run.texts.get(k)
@@ -428,6 +429,25 @@ class BlockDeduplicator:
                 if other not in run.occ:
                     run.occ[other].extend(self._prior_occ(other, current_ids))
                 self._union(run, k, other)
+
+    def _cross_site(self, run: _Run, pairs: _Pairs, exclude: set[str]) -> _Pairs:
+        """The candidate pairs minus those whose two texts occur, every time, on one and
+        the same site. Those are not verified: near copies within one outlet are no tier of
+        their own (templated pages make masses of them), and an edge between them would
+        only chain different paragraphs of one outlet into another outlet's cluster. A copy
+        at a second site is a candidate of its own and is verified directly."""
+        if not len(pairs):
+            return pairs
+        ids: dict[str, int] = {}
+        occ = run.occ
+        site = np.empty(len(pairs.keys), dtype=np.int64)
+        for i, key in enumerate(pairs.keys.tolist()):
+            occs = occ[key] if key in occ else self._prior_occ(key, exclude)
+            sites = {o.doc.site for o in occs}
+            site[i] = ids.setdefault(sites.pop(), len(ids)) if len(sites) == 1 else -1
+        u = len(pairs.keys)
+        sa, sb = site[pairs.codes // u], site[pairs.codes % u]
+        return _Pairs(pairs.keys, pairs.codes[(sa < 0) | (sa != sb)])
 
     def _verify_pair(self, run: _Run, a: int, b: int, ta: Any, tb: Any,
                      summary: DedupSummary) -> None:

@@ -326,12 +326,13 @@ def reextract_story(store: ArchiveStore, slug: str, options: ReextractOptions,
             if not same:
                 report.written.append(f"(dry run) {doc['doc_id']} {item.final_url}")
             continue
-        key, written = write_document(store, doc)
+        key, written = write_document(store, doc, durable=False)
         if written:
             report.written.append(key)
             log(f"new version {key}")
         else:
             report.unchanged += 1
+    store.flush()  # one sync for every version written above
     report.seconds = time.monotonic() - started
     return report
 

@@ -71,8 +71,13 @@ class ArchiveStore(abc.ABC):
         """Store the file at `path` under `key` (streamed, never read whole into memory)."""
 
     @abc.abstractmethod
-    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> PutResult:
-        """Store `data` under `key`."""
+    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None,
+                  durable: bool = True) -> PutResult:
+        """Store `data` under `key`. With `durable=False` the object may reach stable
+        storage only at the next `flush()` (it is visible and complete at once either way)."""
+
+    def flush(self) -> None:  # noqa: B027 - a store whose every put is durable has nothing to do
+        """Make every put since the last flush durable (survive a power cut)."""
 
     @abc.abstractmethod
     def get_bytes(self, key: str) -> bytes:

@@ -33,13 +33,16 @@ def sha256_file(path: Path) -> tuple[str, int]:
 
 
 class LocalStore(ArchiveStore):
-    """Objects are files under `root`; writes go to a temp file, are fsynced, then linked
-    into place with os.link, which fails if the key exists, so a put is atomic and
-    create-only even with several processes writing."""
+    """Objects are files under `root`; writes go to a temp file, are fsynced (or, for a
+    non-durable put, synced at the next `flush()`), then linked into place with os.link,
+    which fails if the key exists, so a put is atomic and create-only even with several
+    processes writing. A killed process leaves no partial object either way: fsync only
+    matters for a power cut."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).resolve()
         self.uri = str(self.root)
+        self._unflushed = False  # a put_bytes(durable=False) since the last flush()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -59,12 +62,22 @@ class LocalStore(ArchiveStore):
         with open(path, "rb") as f:
             return self._put_stream(key, f)
 
-    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> PutResult:
+    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None,
+                  durable: bool = True) -> PutResult:
         import io
 
-        return self._put_stream(key, io.BytesIO(data))
+        if not durable:
+            self._unflushed = True
+        return self._put_stream(key, io.BytesIO(data), fsync=durable)
 
-    def _put_stream(self, key: str, stream) -> PutResult:  # type: ignore[no-untyped-def]
+    def flush(self) -> None:
+        """One sync for every non-durable put since the last flush: a crawl writes
+        thousands of small documents, and an fsync each costs more than writing them."""
+        if self._unflushed:
+            self._unflushed = False
+            os.sync()
+
+    def _put_stream(self, key: str, stream, fsync: bool = True) -> PutResult:  # type: ignore[no-untyped-def]
         dest = self._path(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         h = hashlib.sha256()
@@ -77,7 +90,8 @@ class LocalStore(ArchiveStore):
                     size += len(chunk)
                     out.write(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if fsync:
+                    os.fsync(out.fileno())
             digest = h.hexdigest()
             try:
                 os.link(tmp, dest)

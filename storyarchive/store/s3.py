@@ -414,8 +414,10 @@ class S3Store(ArchiveStore):
             raise self._error(exc, "list_objects_v2") from exc
 
     # ------------------------------------------------------------------ writes
-    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> PutResult:
-        """Create `key` holding `data` (one PUT, multipart above the threshold)."""
+    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None,
+                  durable: bool = True) -> PutResult:
+        """Create `key` holding `data` (one PUT, multipart above the threshold). Every
+        acknowledged PUT is durable: `durable` changes nothing here."""
         digest = ContentDigest(len(data), hashlib.sha256(data).digest())
         view = memoryview(data)
 

@@ -121,12 +121,13 @@ def spool_bytes(store: ArchiveStore, key: str, data: bytes) -> Path:
     return dest
 
 
-def deliver_bytes(store: ArchiveStore, key: str, data: bytes) -> bool:
+def deliver_bytes(store: ArchiveStore, key: str, data: bytes, *, durable: bool = True) -> bool:
     """Put `data` at `key`; if the store is unreachable (or refuses for a reason the user
     must fix), spool it for `store sync` and return False. True when the store holds it.
-    StoreConflictError propagates."""
+    StoreConflictError propagates. `durable=False`: see `ArchiveStore.put_bytes` (a
+    spooled copy is always fsynced)."""
     try:
-        store.put_bytes(key, data, content_type=_content_type(key))
+        store.put_bytes(key, data, content_type=_content_type(key), durable=durable)
         return True
     except StoreUnavailableError as exc:
         logger.warning("store unavailable, %s goes to the spool: %s", key, exc)

@@ -11,6 +11,7 @@ from .data import (
     HARBOR,
     WIRE,
     WIRE_PARAS,
+    article,
     blocks_of,
     wire_story,
 )
@@ -129,3 +130,27 @@ def test_short_blocks_are_never_collapsed_across_documents(embedded):
     for it in items:
         last = it.extraction.blocks[-1]
         assert (last.relation, last.cluster) == ("unique", None)
+
+
+def test_near_copies_within_one_outlet_are_not_verified_or_chained(embedded):
+    """Two edited versions of one paragraph on two pages of one outlet are no tier of
+    their own: the pair is not even verified. Another outlet's edit of one of them is
+    caught, and does not pull in the outlet's other version, which it does not match."""
+    p = WIRE_PARAS[3]
+    a = p  # Harbor, page 1
+    b = (p.replace("in a series of vague remarks over several days",  # Harbor, page 2
+                   "in several vague remarks over recent days").replace("refused to", "declined to"))
+    c = (p.replace("saying the United States had hit an area where boats load drugs",  # Capital
+                   "saying the US had struck an area where boats load drugs")
+         .replace("whether the CIA", "if the CIA"))
+    # (shingle Jaccard: a-b 0.68, a-c 0.71, b-c 0.46: a chain through a would join b and c)
+    items = [article(f"http://{HARBOR}/news/a", [a]), article(f"http://{HARBOR}/news/b", [b])]
+    summary = embedded().finalize(items)
+    assert summary.candidates == 0
+    assert [bl.relation for i in items for bl in i.extraction.blocks] == ["unique", "unique"]
+
+    items = [article(f"http://{HARBOR}/news/a", [a]), article(f"http://{HARBOR}/news/b", [b]),
+             article(f"http://{CAPITAL}/news/c", [c])]
+    embedded(slug="other").finalize(items)
+    assert [bl.relation for i in items for bl in i.extraction.blocks] == [
+        "wire-near", "unique", "wire-near"]
