@@ -22,9 +22,10 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from storyarchive.layout import check_key
 from storyarchive.store.base import (
@@ -35,6 +36,8 @@ from storyarchive.store.base import (
     StoreUnavailableError,
 )
 from storyarchive.store.check import preflight as preflight  # re-exported for the crawl commands
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -96,13 +99,27 @@ def deliver(store: ArchiveStore, key: str, path: Path) -> bool:
     return True
 
 
+def in_spool_dir(path: Path, create: Callable[[], T]) -> T:
+    """Create `path`'s directory, then run `create` (which makes a file there). Once more
+    if the directory vanished in between: delivering a spool file removes its directories
+    when they are left empty (`_remove`), which may happen on the uploader thread, or in a
+    `store sync` process, just as a writer is about to put its next file there."""
+    for attempt in range(5):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return create()
+        except (FileNotFoundError, FileExistsError):
+            if attempt == 4 or path.parent.is_dir():
+                raise  # not the race: the directory is there (or a file is in its way)
+    raise AssertionError("unreachable")
+
+
 def spool_bytes(store: ArchiveStore, key: str, data: bytes) -> Path:
     """Write `data` into the spool under `key` (atomically: a hidden temp file, fsynced,
     then linked into place) and return its path. Writing the same bytes again is a no-op;
     different bytes at a spooled key raise StoreConflictError and keep the spooled file."""
     dest = spool_path(store, key)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
+    fd, tmp = in_spool_dir(dest, lambda: tempfile.mkstemp(prefix=".tmp-", dir=dest.parent))
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

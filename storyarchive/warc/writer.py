@@ -25,7 +25,7 @@ from storyarchive import SOFTWARE
 from storyarchive.items import WarcRef
 from storyarchive.layout import cdxj_key, warc_key
 from storyarchive.store import ArchiveStore
-from storyarchive.store.spool import OPEN_SUFFIX, deliver, spool_path
+from storyarchive.store.spool import OPEN_SUFFIX, deliver, in_spool_dir, spool_path
 from storyarchive.warc.cdxj import CdxjEntry, mime_of, write_cdxj
 from storyarchive.warc.digests import ALGORITHM, digest
 from storyarchive.warc.records import (
@@ -60,10 +60,9 @@ class WarcFile:
     by other processes while open."""
 
     def __init__(self, path: Path, level: int = 6) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._level = level
-        self._f: BinaryIO = open(path, "xb")  # noqa: SIM115 - closed in close()
+        self._f: BinaryIO = in_spool_dir(path, lambda: open(path, "xb"))  # noqa: SIM115 - closed in close()
         fcntl.flock(self._f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
     @property
@@ -321,9 +320,8 @@ def write_index(store: ArchiveStore, slug: str, warc_name: str, entries: list[Cd
     """Write the sorted CDXJ of WARC `warc_name` into the spool (atomically: a hidden temp
     file renamed into place) and return its path."""
     index_path = spool_path(store, cdxj_key(slug, warc_name))
-    index_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = index_path.with_name(f".tmp-{index_path.name}")
-    write_cdxj(tmp, entries)
+    in_spool_dir(tmp, lambda: write_cdxj(tmp, entries))
     os.replace(tmp, index_path)
     return index_path
 

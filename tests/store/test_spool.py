@@ -190,3 +190,28 @@ def test_outage_in_the_middle_of_a_multipart_upload(make_store, s3_proxy, tmp_pa
     report = sync(store)
     assert (report.uploaded, report.remaining) == (1, 0)
     assert store.get_bytes(key) == data
+
+
+def test_a_spool_directory_removed_by_a_concurrent_delivery_is_made_again(tmp_path):
+    """The uploader removes spool directories it leaves empty; a writer about to create its
+    next file there makes the directory again instead of failing (seen as a flaky
+    FileExistsError/FileNotFoundError in the WARC writer's thread)."""
+    from storyarchive.store.spool import in_spool_dir
+
+    path = tmp_path / "spool" / "stories" / "s" / "indexes" / "a.cdxj"
+    calls = []
+
+    def create():
+        calls.append(1)
+        if len(calls) == 1:  # the uploader empties and removes the directory right now
+            path.parent.rmdir()
+        with open(path, "x") as f:
+            f.write("ok")
+        return "made"
+
+    assert in_spool_dir(path, create) == "made"
+    assert path.read_text() == "ok" and len(calls) == 2
+    blocked = tmp_path / "file-in-the-way"
+    blocked.write_text("x")
+    with pytest.raises(FileExistsError):  # not the race: reported, not retried forever
+        in_spool_dir(blocked / "a.cdxj", lambda: open(blocked / "a.cdxj", "x"))
