@@ -71,14 +71,20 @@ class StreamGenerator:
         self.vocab = _vocabulary(self.rng)
         ranks = np.arange(1, len(self.vocab) + 1)
         p = 1.0 / ranks**1.05
-        self.draws = self.np.choice(len(self.vocab), size=3_000_000, p=p / p.sum())
+        self.p = p / p.sum()
+        self.draws = self._draw()
         self.pos = 0
         self.groups = 0
+
+    def _draw(self) -> np.ndarray:
+        return self.np.choice(len(self.vocab), size=1_000_000, p=self.p)
 
     def paragraph(self, lo: int = 18, hi: int = 70) -> str:
         n = self.rng.randint(lo, hi)
         if self.pos + n > len(self.draws):
-            self.pos = 0
+            # fresh words, never the same sequence again: a replayed sequence would make
+            # "original" paragraphs that are really cut-down copies of earlier ones
+            self.draws, self.pos = self._draw(), 0
         words = [self.vocab[i] for i in self.draws[self.pos:self.pos + n]]
         self.pos += n
         if self.rng.random() < 0.3:

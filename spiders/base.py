@@ -72,7 +72,7 @@ class ArchiveSpider(scrapy.Spider):
         from scrapy.spidermiddlewares.httperror import HttpError
 
         if failure.check(HttpError):
-            status = failure.value.response.status
+            status = failure.value.response.status  # type: ignore[union-attr]
             self.reject(request.url, f"http-{status}", status=status)
         elif failure.check(IgnoreRequest) and "redirect" in str(failure.value).lower():
             self.reject(request.url, "redirect-loop", detail=str(failure.value))
@@ -96,7 +96,7 @@ class ArchiveSpider(scrapy.Spider):
     def article_item(self, response: Response, canonical_url: str) -> ArticleItem:
         """The item for a fetched page; non-HTML and truncated bodies carry a skip reason."""
         meta = response.meta
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         mime = content_type.split(";")[0].strip().lower()
         declared = None
         if "charset=" in content_type.lower():
@@ -177,5 +177,5 @@ class ArchiveSpider(scrapy.Spider):
 
 
 def _is_html(response: Response) -> bool:
-    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
     return any(t in ctype for t in HTML_TYPES) or (not ctype and b"<html" in response.body[:2048].lower())

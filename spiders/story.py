@@ -112,7 +112,10 @@ class StorySpider(ArchiveSpider):
         found: set[str] = set()
         for url in urls:
             found |= self.discovered.get(url, set())
-        return sorted(found) or ([item.discovered_via] if item.discovered_via else [])
+        if found or not item.discovered_via:
+            return sorted(found)
+        via = item.discovered_via
+        return [via] if isinstance(via, str) else list(via)
 
     # ---------------------------------------------------------------- articles
     def parse_article(self, response: Response) -> Iterable[Any]:

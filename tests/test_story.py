@@ -406,7 +406,8 @@ def test_example_story_search_feeds_cover_google_news_bing_and_gdelt() -> None:
 
 def test_dedup_wire_sites_are_hostnames_with_optional_ports() -> None:
     story = parse_story(
-        'slug = "s"\ntitle = "T"\n[terms]\nrequired = ["x"]\n[dedup]\nwire_sites = ["Wire.Example", "127.0.0.1:8401"]\n'
+        'slug = "s"\ntitle = "T"\n[terms]\nrequired = ["x"]\n'
+        '[dedup]\nwire_sites = ["Wire.Example", "127.0.0.1:8401"]\n'
     )
     assert story.wire_sites == ("wire.example", "127.0.0.1:8401")
     with pytest.raises(StoryFileError, match=r"'dedup.wire_sites\[0\]' must be a bare hostname"):

@@ -31,8 +31,8 @@ def decide(pairs: list[dict[str, str]], config: DedupConfig) -> list[dict[str, A
     out = []
     for p in pairs:
         a, b = normalize(p["a"]), normalize(p["b"])
-        fa = fp.fingerprint([a.tokens])
-        fb = fp.fingerprint([b.tokens])
+        fa = fp.fingerprint([a.hashes])
+        fb = fp.fingerprint([b.hashes])
         shared_bands = int(np.sum(fa.band_keys[0] == fb.band_keys[0]))
         candidate = a.key == b.key or shared_bands >= config.lsh.min_bands
         m = verify(a.key, fa.shingle_set(0), a.numbers, a.words,

@@ -54,15 +54,15 @@ class DocInput:
 
 class _Text:
     """A distinct text of the run; its shingle set is built only if it is compared (from
-    the batch fingerprints `fps`, row `i`, or else from its tokens with `fp`)."""
+    the batch fingerprints `fps`, row `i`, or else from its word hashes with `fp`)."""
 
-    __slots__ = ("key", "words", "numbers", "_fps", "_i", "_shingles", "tokens", "_fp")
+    __slots__ = ("key", "words", "numbers", "_fps", "_i", "_shingles", "hashes", "_fp")
 
     def __init__(self, key: int, words: int, numbers: tuple[str, ...], fps: Any, i: int,
-                 tokens: tuple[str, ...] = (), fp: Fingerprinter | None = None) -> None:
+                 hashes: bytes = b"", fp: Fingerprinter | None = None) -> None:
         self.key, self.words, self.numbers = key, words, numbers
         self._fps, self._i = fps, i
-        self.tokens, self._fp = tokens, fp
+        self.hashes, self._fp = hashes, fp
         self._shingles: np.ndarray | None = None
 
     @property
@@ -82,10 +82,10 @@ class _Text:
         if self._shingles is None:
             if self._fps is None:
                 assert self._fp is not None
-                self._fps, self._i = self._fp.shingles_only([self.tokens]), 0
+                self._fps, self._i = self._fp.shingles_only([self.hashes]), 0
             self._shingles = self._fps.shingle_array(self._i)
             self._fps = None  # don't keep the whole batch alive through one text
-            self.tokens, self._fp = (), None
+            self.hashes, self._fp = b"", None
         return self._shingles
 
 
@@ -148,13 +148,14 @@ class BlockDeduplicator:
         if prior is not None:
             run.recrawled = current_ids.intersection(prior.docs)
             summary.earlier_documents = len(prior.docs) - len(run.recrawled)
-            for key in current_keys:
+            # (a set intersection first: most texts of a crawl are new)
+            for key in sorted(prior.occurrences.keys() & run.occ.keys()):
                 found = self._prior_occ(key, run.recrawled)
                 if found:
                     run.occ[key].extend(found)
         # fingerprints of this run's distinct texts, in key order; the MinHash band keys
         # and number blooms of texts already in the index are taken from it
-        token_lists = [norms[k].tokens for k in current_keys]
+        hash_lists = [norms[k].hashes for k in current_keys]
         need = None
         if prior is not None:
             ptexts = prior.texts
@@ -164,18 +165,18 @@ class BlockDeduplicator:
         blooms = np.zeros(len(current_keys), dtype=np.uint64)
         bloom = self.fp.number_bloom
         if need is None or need.all():
-            fps = self.fp.fingerprint(token_lists)
+            fps = self.fp.fingerprint(hash_lists)
             band_keys = fps.band_keys
             for i, k in enumerate(current_keys):
                 n = norms[k]
-                run.texts[k] = _Text(k, len(n.tokens), n.numbers, fps, i)
+                run.texts[k] = _Text(k, n.words, n.numbers, fps, i)
                 if n.numbers:
                     blooms[i] = bloom(n.numbers)
         else:
             assert prior is not None
             new_rows = np.flatnonzero(need)
             old_rows = np.flatnonzero(~need)
-            fps = self.fp.fingerprint([token_lists[i] for i in new_rows.tolist()])
+            fps = self.fp.fingerprint([hash_lists[i] for i in new_rows.tolist()])
             band_keys = np.empty((len(current_keys), self.config.lsh.bands), np.uint32)
             band_keys[new_rows] = fps.band_keys
             band_keys[old_rows], blooms[old_rows] = prior.text_fingerprints(
@@ -185,12 +186,12 @@ class BlockDeduplicator:
             for i, k in enumerate(current_keys):
                 n = norms[k]
                 if need[i]:
-                    run.texts[k] = _Text(k, len(n.tokens), n.numbers, fps, j)
+                    run.texts[k] = _Text(k, n.words, n.numbers, fps, j)
                     j += 1
                     if n.numbers:
                         blooms[i] = bloom(n.numbers)
                 else:
-                    run.texts[k] = _Text(k, len(n.tokens), n.numbers, None, 0, n.tokens, fp)
+                    run.texts[k] = _Text(k, n.words, n.numbers, None, 0, n.hashes, fp)
         flat = flat_band_keys(band_keys)
         karr = np.array(current_keys, dtype=np.uint64)
         within = self._pairs_within(flat, blooms)
@@ -237,7 +238,7 @@ class BlockDeduplicator:
             meta = d.meta
             for b, n in zip(d.blocks, mark_in_page_repeats(d.blocks), strict=True):
                 seen += 1
-                words = len(n.tokens)
+                words = n.words
                 block_words[(pos, b.index)] = words
                 if words < min_words or b.relation == "repeat-in-page":
                     continue
@@ -349,7 +350,7 @@ class BlockDeduplicator:
                     found.append((key, n))
                     break
         if found:
-            fps = self.fp.shingles_only([n.tokens for _, n in found])
+            fps = self.fp.shingles_only([n.hashes for _, n in found])
             for i, (key, n) in enumerate(found):
                 run.texts[key] = _Text(key, n.words, n.numbers, fps, i)
 
@@ -391,13 +392,13 @@ class BlockDeduplicator:
             elif t is not None and not t.has_fingerprints:
                 lazy.append(t)
         if lazy:  # texts of this run already indexed: their shingles in one batch
-            fps = self.fp.shingles_only([t.tokens for t in lazy])
+            fps = self.fp.shingles_only([t.hashes for t in lazy])
             for i, t in enumerate(lazy):
                 t.set_fingerprints(fps, i)
         if self.index is not None:
             # earlier texts already linked in the index are one node from the start, so a
             # new copy is verified against one member of an earlier cluster, not all
-            for k in pair_keys:
+            for k in self.index.linked(pair_keys):
                 for other in self.index.component(k):
                     if other != k:
                         self._union(run, k, other)
@@ -420,9 +421,9 @@ class BlockDeduplicator:
                 self._verify_pair(run, a, b, run.texts[a], run.texts[b], summary)
         if self.index is None:
             return
-        for k in sorted(set(run.occ) | {k for e in run.edges for k in e}):
-            if k not in run.occ:  # an earlier text: its occurrences join the run
-                run.occ[k].extend(self._prior_occ(k, current_ids))
+        for k in sorted({k for e in run.edges for k in e} - run.occ.keys()):
+            run.occ[k].extend(self._prior_occ(k, current_ids))  # an earlier text joins the run
+        for k in self.index.linked(sorted(run.occ)):
             for other in self.index.component(k):
                 if other == k:
                     continue
@@ -440,12 +441,16 @@ class BlockDeduplicator:
             return pairs
         ids: dict[str, int] = {}
         occ = run.occ
-        site = np.empty(len(pairs.keys), dtype=np.int64)
-        for i, key in enumerate(pairs.keys.tolist()):
-            occs = occ[key] if key in occ else self._prior_occ(key, exclude)
-            sites = {o.doc.site for o in occs}
-            site[i] = ids.setdefault(sites.pop(), len(ids)) if len(sites) == 1 else -1
         u = len(pairs.keys)
+        site = np.full(u, -1, dtype=np.int64)
+        for i in pairs.member_ranks().tolist():
+            key = int(pairs.keys[i])
+            occs = occ[key] if key in occ else self._prior_occ(key, exclude)
+            if not occs:
+                continue  # only in documents recrawled now: no site of its own
+            first = occs[0].doc.site
+            if all(o.doc.site == first for o in occs):
+                site[i] = ids.setdefault(first, len(ids))
         sa, sb = site[pairs.codes // u], site[pairs.codes % u]
         return _Pairs(pairs.keys, pairs.codes[(sa < 0) | (sa != sb)])
 
@@ -479,19 +484,21 @@ class BlockDeduplicator:
     def _clusters(self, run: _Run, boiler: set[tuple[int, str]], summary: DedupSummary,
                   current_ids: set[str]) -> None:
         th = self.config.thresholds
-        current_blocks = {(d.meta.doc_id, b.index): b for d in run.docs for b in d.blocks}
-        components: dict[int, list[int]] = defaultdict(list)
-        for key in sorted(run.occ):
-            components[self._find(run, key)].append(key)
+        blocks_of = {d.meta.doc_id: d.blocks for d in run.docs}
+        current_blocks = _BlockFinder(blocks_of)
         occ = run.occ
+        # only texts seen more than once or linked to another can be in a cluster
+        parent = run.parent
+        linked = parent.keys() | set(parent.values())
+        components: dict[int, list[int]] = defaultdict(list)
+        for key in sorted(k for k, v in occ.items() if len(v) > 1 or k in linked):
+            components[self._find(run, key)].append(key)
         boiler_keys = {k for k, _ in boiler}
         for key, site in boiler:
             for o in occ[key]:
                 if o.doc.current and o.doc.site == site:
                     current_blocks[(o.doc.doc_id, o.block)].relation = "site-boilerplate"
         for keys in components.values():
-            if len(keys) == 1 and len(occ[keys[0]]) == 1:
-                continue  # one block, seen once: nothing to cluster
             if boiler_keys.isdisjoint(keys):
                 pairs = [(k, o) for k in keys for o in occ[k]]
             else:
@@ -604,6 +611,23 @@ class BlockDeduplicator:
         return out
 
 
+class _BlockFinder:
+    """(doc id, block index) -> the current document's Block, without a dict entry for
+    every block of the crawl (a block's index is almost always its position)."""
+
+    __slots__ = ("_docs",)
+
+    def __init__(self, docs: dict[str, list[Block]]) -> None:
+        self._docs = docs
+
+    def __getitem__(self, where: tuple[str, int]) -> Block:
+        blocks = self._docs[where[0]]
+        i = where[1]
+        if i < len(blocks) and blocks[i].index == i:
+            return blocks[i]
+        return next(b for b in blocks if b.index == i)
+
+
 class _Pairs:
     """A run's candidate pairs of text keys (smaller, larger), unique, in sorted order.
     Held as int64 codes lo * u + hi over the ranks of `keys` (sorted uint64): a run may
@@ -634,13 +658,17 @@ class _Pairs:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def members(self) -> list[int]:
-        """Every key in some pair, sorted."""
+    def member_ranks(self) -> np.ndarray:
+        """Positions in `keys` of every key in some pair, ascending."""
         used = np.zeros(len(self.keys), dtype=bool)
         u = len(self.keys)
         used[self.codes // u] = True
         used[self.codes % u] = True
-        return self.keys[used].tolist()
+        return np.flatnonzero(used)
+
+    def members(self) -> list[int]:
+        """Every key in some pair, sorted."""
+        return self.keys[self.member_ranks()].tolist()
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         """The pairs as Python ints, in order, a chunk at a time."""

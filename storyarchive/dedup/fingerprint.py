@@ -1,34 +1,24 @@
 """Word shingles and MinHash/LSH band keys, computed for many blocks at once with numpy.
 
-Each distinct word is hashed once to 64 bits (blake2b, cached per `Fingerprinter`); a
-shingle of k consecutive words is a 64-bit mix of its word hashes; a MinHash signature
-takes, for each of `num_perm` universal hash functions, the minimum over the shingles;
-`bands` keys of `rows` signature values each are hashed to 32 bits for the LSH index.
-Everything is deterministic: same text, same shingles, same keys, on every machine.
+Input: each block's word hashes (`NormalizedText.hashes`, 64 bits a token, the low bit
+set for a function word). A shingle of k consecutive words is a 64-bit mix of its word
+hashes; a MinHash signature takes, for each of `num_perm` universal hash functions, the
+minimum over the shingles; `bands` keys of `rows` signature values each are hashed to 32
+bits for the LSH index. Everything is deterministic: same text, same shingles, same keys,
+on every machine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from hashlib import blake2b
-from itertools import chain
 
 import numpy as np
 
-# Function words: a shingle made only of these ("of the", "and a") says nothing about which
-# paragraph it comes from, so it takes no part in MinHash (it still counts in verification).
-# Changing this list changes every band key: bump LSH_VERSION.
-LSH_VERSION = 2
-STOPWORDS = frozenset("""
-a an the and or but nor so yet of in on at to for from by with without about against
-between into through during before after above below up down out off over under again
-further then once here there when where why how all any both each few more most other some
-such no not only own same than too very can will just should now is are was were be been
-being have has had having do does did doing i me my we our you your he him his she her it
-its they them their what which who whom this that these those am as if while until would
-could also said says say one two new de la el en los las del y que un una por con para al
-""".split())
+from storyarchive.dedup.normalize import hash_word
+
+# Bump when anything that makes a key changes (word hashes, exact keys, shingles, bands):
+# an index built with another version is refused and rebuilt from the archive.
+LSH_VERSION = 3
 _SHINGLE_MUL = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK_SHINGLES = 1 << 12  # (shingles x num_perm) buffer of 1 MB: stays in cache
 
@@ -40,16 +30,6 @@ def _mix(x: np.ndarray) -> np.ndarray:
     x = x ^ (x >> np.uint64(27))
     x = x * np.uint64(0x94D049BB133111EB)
     return x ^ (x >> np.uint64(31))
-
-
-class _WordHashes(dict[str, int]):
-    """Cache of word hashes; a missing word is hashed on lookup (one pass over a batch)."""
-
-    def __missing__(self, word: str) -> int:
-        h = int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-        h = (h & ~1) | (word in STOPWORDS)
-        self[word] = h
-        return h
 
 
 @dataclass(frozen=True)
@@ -90,56 +70,46 @@ class Fingerprints:
 
 
 class Fingerprinter:
-    """Turns token lists into fingerprints. Holds a cache of word hashes (explicit state,
-    bounded by `max_words`) and the fixed permutation coefficients."""
+    """Turns blocks' word hashes into fingerprints; holds the fixed MinHash coefficients."""
 
-    def __init__(self, params: LshParams, max_words: int = 1_000_000) -> None:
+    def __init__(self, params: LshParams) -> None:
         self.params = params
-        self._words: _WordHashes = _WordHashes()
-        self._max_words = max_words
         rng = np.random.default_rng(0x5A17)  # fixed seed: keys must be stable forever
         self._a = rng.integers(1, 2**63, size=params.num_perm, dtype=np.uint64) | np.uint64(1)
         self._b = rng.integers(0, 2**63, size=params.num_perm, dtype=np.uint64)
         self._band_salt = np.arange(params.bands, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
 
-    def _word_hash(self, word: str) -> int:
-        """64-bit hash of a word; its lowest bit says whether it is a stop word."""
-        return self._words[word]
-
-    def _hash_all(self, words: Iterable[str], count: int) -> np.ndarray:
-        if len(self._words) > self._max_words:
-            self._words.clear()  # values are a pure function of the word: only a cache
-        return np.fromiter(map(self._words.__getitem__, words), dtype=np.uint64, count=count)
-
-    def number_bloom(self, numbers: tuple[str, ...]) -> int:
+    @staticmethod
+    def number_bloom(numbers: tuple[str, ...]) -> int:
         """64-bit set of a block's numbers: if block A's numbers are all in block B, then
         bloom(A) & ~bloom(B) == 0, so incompatible candidates are dropped in bulk."""
         bloom = 0
         for n in numbers:
-            bloom |= 1 << ((self._word_hash(n) >> 1) & 63)
+            bloom |= 1 << ((hash_word(n) >> 1) & 63)
         return bloom
 
-    def fingerprint(self, token_lists: list[tuple[str, ...]],
+    def fingerprint(self, hash_lists: list[bytes],
                     bands_for: np.ndarray | None = None) -> Fingerprints:
-        """Fingerprints of each token list (each must be non-empty). Blocks shorter than
-        the shingle size get one shingle of all their words. `bands_for` (bool, one per
-        list) limits the MinHash work to those lists; the others get all-zero band keys
-        (for texts whose band keys are already known). ValueError on an empty list."""
+        """Fingerprints of each block, given as its packed word hashes (each non-empty).
+        Blocks shorter than the shingle size get one shingle of all their words.
+        `bands_for` (bool, one per block) limits the MinHash work to those blocks; the
+        others get all-zero band keys (for texts whose band keys are already known).
+        ValueError on a block without words."""
         k = self.params.shingle_words
-        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-        if len(token_lists) == 0:
+        lengths = np.fromiter(map(len, hash_lists), dtype=np.int64, count=len(hash_lists)) >> 3
+        if len(hash_lists) == 0:
             empty = np.zeros(0, dtype=np.uint64)
             return Fingerprints(empty, np.zeros(1, np.int64),
                                 np.zeros((0, self.params.bands), np.uint32))
         if (lengths == 0).any():
             raise ValueError("cannot fingerprint a block without tokens")
-        flat = self._hash_all(chain.from_iterable(token_lists), int(lengths.sum()))
+        flat = np.frombuffer(b"".join(hash_lists), dtype="<u8").astype(np.uint64, copy=False)
         shingles, counts, informative = self._shingles(flat, lengths, k)
-        offsets = np.zeros(len(token_lists) + 1, dtype=np.int64)
+        offsets = np.zeros(len(hash_lists) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
         if bands_for is not None and not bands_for.any():
             return Fingerprints(shingles, offsets,
-                                np.zeros((len(token_lists), self.params.bands), np.uint32))
+                                np.zeros((len(hash_lists), self.params.bands), np.uint32))
         # a block made only of function-word shingles keeps them all for MinHash
         owner = np.repeat(np.arange(len(counts)), counts)
         has_inf = np.maximum.reduceat(informative, offsets[:-1]) if len(shingles) else informative
@@ -151,13 +121,13 @@ class Fingerprinter:
         use_counts = np.bincount(owner[use], minlength=len(counts))[rows]
         lsh_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(use_counts, out=lsh_offsets[1:])
-        band_keys = np.zeros((len(token_lists), self.params.bands), np.uint32)
+        band_keys = np.zeros((len(hash_lists), self.params.bands), np.uint32)
         band_keys[rows] = self._bands(shingles[use], lsh_offsets)
         return Fingerprints(shingles, offsets, band_keys)
 
-    def shingles_only(self, token_lists: list[tuple[str, ...]]) -> Fingerprints:
-        """Shingle hashes of each token list, without MinHash (all-zero band keys)."""
-        return self.fingerprint(token_lists, np.zeros(len(token_lists), dtype=bool))
+    def shingles_only(self, hash_lists: list[bytes]) -> Fingerprints:
+        """Shingle hashes of each block, without MinHash (all-zero band keys)."""
+        return self.fingerprint(hash_lists, np.zeros(len(hash_lists), dtype=bool))
 
     @staticmethod
     def _shingles(flat: np.ndarray, lengths: np.ndarray,

@@ -101,7 +101,7 @@ class PriorIndex:
         arr = decode_texts(raws, self._t_bands.shape[1])
         texts = self.texts
         base = len(texts)
-        keep = []
+        keep: list[int] = []
         for i, k in enumerate(arr["key"].tolist()):
             if k not in texts:
                 texts[k] = base + len(keep)
@@ -182,6 +182,12 @@ class PriorIndex:
         self._parent[rb] = ra
         ma.extend(mb)
         self._members[ra] = ma
+
+    def linked(self, keys: list[int]) -> list[int]:
+        """Those of `keys` (in their order) linked to some other text by an edge."""
+        if not self._parent and not self._members:
+            return []
+        return [k for k in keys if k in self._parent or k in self._members]
 
     def component(self, key: int) -> list[int]:
         """Every earlier text linked to `key` by verified near-copy edges (incl. itself)."""

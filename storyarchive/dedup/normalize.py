@@ -2,6 +2,11 @@
 
 Unicode NFKC, case folding, punctuation and whitespace folded away. Numbers are content:
 "2.1" and "21" and "2,1" stay different tokens, so "rose 2.1%" never equals "rose 0.4%".
+
+A normalized block is kept as 64-bit word hashes (the low bit says "function word"), its
+exact key (a hash of the token sequence) and its numbers. Plain ASCII text is tokenized and
+hashed in one pass by the compiled `_fast` module; other text is tokenized here (`tokens`)
+and hashed there. Changing a hash changes every index: bump LSH_VERSION in fingerprint.py.
 """
 
 from __future__ import annotations
@@ -10,8 +15,6 @@ import re
 import string
 import unicodedata
 from functools import lru_cache
-from hashlib import blake2b
-from sys import intern
 from typing import NamedTuple
 
 # Apostrophes inside a word are dropped ("Trump’s" == "Trump's" == "Trumps"); every other
@@ -41,16 +44,40 @@ _ASCII_SPLIT = str.maketrans({c: " " for c in string.punctuation + string.whites
                               if c not in ".,:/"})
 
 
-class NormalizedText(NamedTuple):
-    """A block's normalized tokens, their exact hash and the number tokens among them."""
+try:
+    from storyarchive.dedup import _fast
+except ImportError:  # not built (no C compiler at install): same results, slower
+    from storyarchive.dedup import _fastpy as _fast  # type: ignore[no-redef]
 
-    tokens: tuple[str, ...]
-    key: int  # 64-bit exact hash of the normalized text (0 if there are no tokens)
-    numbers: tuple[str, ...] = ()
+# Function words: a shingle made only of these ("of the", "and a") says nothing about which
+# paragraph it comes from, so it takes no part in MinHash (it still counts in verification).
+# Changing this list changes every band key: bump LSH_VERSION in fingerprint.py.
+STOPWORDS = frozenset("""
+a an the and or but nor so yet of in on at to for from by with without about against
+between into through during before after above below up down out off over under again
+further then once here there when where why how all any both each few more most other some
+such no not only own same than too very can will just should now is are was were be been
+being have has had having do does did doing i me my we our you your he him his she her it
+its they them their what which who whom this that these those am as if while until would
+could also said says say one two new de la el en los las del y que un una por con para al
+""".split())
+_fast.set_stopwords(sorted(STOPWORDS))
+hash_word = _fast.hash_word  # 64-bit hash of one token; low bit set for a function word
+
+
+class NormalizedText(NamedTuple):
+    """A normalized block: its exact key, word count, word hashes and numbers."""
+
+    key: int  # 64-bit exact hash of the token sequence (0 if there are no tokens)
+    words: int
+    hashes: bytes  # one 64-bit little-endian hash per token, in order (see hash_word)
+    numbers: tuple[str, ...]  # the tokens that are numbers, in order
+    text: str
 
     @property
-    def words(self) -> int:
-        return len(self.tokens)
+    def tokens(self) -> tuple[str, ...]:
+        """The normalized tokens themselves (computed again: only tests and tools ask)."""
+        return tuple(tokens(self.text))
 
 
 def tokens(text: str) -> list[str]:
@@ -85,12 +112,14 @@ def _ascii_digit_tokens(text: str) -> list[str]:
     return out
 
 
+def word_hashes(toks: list[str] | tuple[str, ...]) -> bytes:
+    """The packed word hashes of a token list (as `NormalizedText.hashes`)."""
+    return _fast.hash_tokens(toks)[1]
+
+
 def exact_key(toks: list[str] | tuple[str, ...]) -> int:
-    """64-bit hash of the normalized text; 0 is reserved for 'no tokens'."""
-    if not toks:
-        return 0
-    h = int.from_bytes(blake2b(" ".join(toks).encode("utf-8"), digest_size=8).digest(), "little")
-    return h or 1
+    """64-bit hash of the token sequence; 0 is reserved for 'no tokens'."""
+    return _fast.hash_tokens(toks)[0]
 
 
 # A block copied verbatim (boilerplate, wire copy, the same text read back to verify it) is
@@ -98,9 +127,11 @@ def exact_key(toks: list[str] | tuple[str, ...]) -> int:
 @lru_cache(maxsize=8192)
 def normalize(text: str) -> NormalizedText:
     """Normalize one block's text. Never fails; empty or punctuation-only text has no tokens.
-    Memoized (the last 8,192 distinct texts; tokens are interned strings)."""
+    Memoized (the last 8,192 distinct texts)."""
+    done = _fast.normalize_ascii(text)
+    if done is not None:
+        key, hashes, numbers, words = done
+        return NormalizedText(key, words, hashes, numbers, text)
     toks = tokens(text)
-    numbers = (tuple(t for t in toks if t[0].isdigit())
-               if not text.isascii() or _has_ascii_digit(text) else ())
-    # interned: a run keeps every distinct text's tokens, mostly the same few thousand words
-    return NormalizedText(tuple(map(intern, toks)), exact_key(toks), numbers)
+    key, hashes = _fast.hash_tokens(toks)
+    return NormalizedText(key, len(toks), hashes, tuple(t for t in toks if t[0].isdigit()), text)

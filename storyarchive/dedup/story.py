@@ -19,6 +19,8 @@ from storyarchive.dedup.canonical import DocMeta, is_wire, published_key, site_o
 from storyarchive.dedup.config import DedupConfig
 from storyarchive.dedup.engine import BlockDeduplicator, DocInput
 from storyarchive.dedup.index import PriorIndex
+from storyarchive.dedup.rebuild import rebuild
+from storyarchive.dedup.records import IndexFormatError
 from storyarchive.dedup.summary import DedupSummary
 from storyarchive.items import ArticleItem
 from storyarchive.store import spool
@@ -91,11 +93,28 @@ class StoryDedup:
         self.slug = slug
         self.config = config
         self.backend = backend
+        self.store = store
         self.index = PriorIndex(backend, config.index_meta())
         source = ArchiveTextSource(store, slug) if store is not None else None
         self.dedup = BlockDeduplicator(config, self.index, source)
 
+    def _load_index(self) -> None:
+        """Read the index; one built by another version or with other settings is rebuilt
+        from the archive's documents first (the index is only ever a cache of them)."""
+        try:
+            self.index.sync()
+        except IndexFormatError as exc:
+            logger.warning("dedup index of %r cannot be used (%s); rebuilding it from the "
+                           "archive", self.slug, exc)
+            self.index.backend.clear()
+            self.index.reset()
+            if self.store is not None:
+                report = rebuild(self.store, self.slug, self.config, self.index)
+                logger.warning("dedup index of %r rebuilt from %d documents", self.slug,
+                               report.documents)
+
     def finalize(self, items: Iterable[ArticleItem], persist: bool = True) -> DedupSummary:
+        self._load_index()
         pairs = [(item, doc_input(item, self.config)) for item in items if item.extraction]
         summary = self.dedup.finalize([d for _, d in pairs], persist=persist)
         for item, d in pairs:

@@ -39,10 +39,14 @@ def test_ascii_fast_paths_tokenize_like_the_regular_expressions():
         "rose", "2.1", "to", "4500", "in", "2025", "10:30", "a", "m", "3", "rd", "u", "s"]
 
 
-def _texts(n: int, seed: int = 5) -> list[tuple[str, ...]]:
+def _token_lists(n: int, seed: int = 5) -> list[tuple[str, ...]]:
     rng = random.Random(seed)
     words = ["the", "of", "port", "strike", "minister", "dock", "talks", "said", "42", "a"]
     return [tuple(rng.choice(words) for _ in range(rng.randint(1, 60))) for _ in range(n)]
+
+
+def _texts(n: int, seed: int = 5) -> list[bytes]:
+    return [N.word_hashes(t) for t in _token_lists(n, seed)]
 
 
 def test_minhash_of_a_subset_equals_minhash_of_all():
@@ -60,12 +64,13 @@ def test_minhash_of_a_subset_equals_minhash_of_all():
 
 def test_bulk_text_records_are_byte_identical_and_read_back(tmp_path):
     fp = Fingerprinter(LshParams())
-    texts = _texts(50)
+    token_lists = _token_lists(50)
+    texts = [N.word_hashes(t) for t in token_lists]
     fps = fp.fingerprint(texts)
-    keys = np.array([N.exact_key(t) for t in texts], dtype=np.uint64)
-    blooms = np.array([fp.number_bloom(tuple(w for w in t if w[0].isdigit())) for t in texts],
-                      dtype=np.uint64)
-    words = np.array([len(t) for t in texts])
+    keys = np.array([N.exact_key(t) for t in token_lists], dtype=np.uint64)
+    blooms = np.array([fp.number_bloom(tuple(w for w in t if w[0].isdigit()))
+                       for t in token_lists], dtype=np.uint64)
+    words = np.array([len(t) for t in token_lists])
     bulk = encode_texts(keys, blooms, words, fps.band_keys)
     one = [encode_text(int(k), int(b), int(w), fps.band_keys[i])
            for i, (k, b, w) in enumerate(zip(keys, blooms, words, strict=True))]
@@ -120,3 +125,31 @@ def test_later_crawls_reusing_indexed_fingerprints_match_a_fresh_deduplicator(tm
     b = run(tmp_path / "b.sqlite", fresh_each_crawl=True)
     assert a == b
     assert any(r == "wire-near" for _, blocks, _ in a[1] for r, *_ in blocks)
+
+
+def test_compiled_normalization_equals_the_python_reference():
+    """The C module (tokens of ASCII text, word hashes, exact keys) gives exactly what the
+    plain-Python path gives: tokens() then the reference hashes of _fastpy."""
+    from storyarchive.dedup import _fast, _fastpy
+
+    assert _fast is not _fastpy and N._fast is _fast  # the compiled module is in use
+    _fastpy.set_stopwords(sorted(N.STOPWORDS))
+    rng = random.Random(8)
+    alphabet = "ab Zq1 29.,:/-%$_()[]\"\n\t;!?'`\x00\x1c\x7f"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(20000)]
+    texts += ["Rose 2.1% to 4,500 in 2025; 10:30 a.m. 3rd u.s.", "1,000,000 and 1,0000 and 2,1",
+              "The port of the strike", "Don't stop", "Ünïcode “quotes” 4,500", ""]
+    ascii_done = 0
+    for text in texts:
+        toks = N.tokens(text)
+        key, hashes = _fastpy.hash_tokens(toks)
+        want = N.NormalizedText(key, len(toks), hashes,
+                                tuple(t for t in toks if t[0].isdigit()), text)
+        assert N.normalize.__wrapped__(text) == want, repr(text)
+        done = _fast.normalize_ascii(text)
+        ascii_done += done is not None
+        assert _fast.hash_tokens(toks) == (key, hashes)
+    assert ascii_done > 8000  # the compiled ASCII path was exercised (not only the fallback)
+    for word in ["the", "port", "4500", "ünïcode", ""]:
+        assert _fast.hash_word(word) == _fastpy.hash_word(word)
+    assert _fast.hash_word("the") & 1 and not _fast.hash_word("port") & 1

@@ -77,6 +77,29 @@ def test_losing_the_redis_index_costs_only_warm_up_and_rebuild_restores_it(on_re
     assert rels(warm) == expected
 
 
+def test_an_index_of_another_version_is_rebuilt_from_the_archive_not_a_failed_crawl(
+        embedded, store, caplog):
+    """After an upgrade that changes how keys are made (or a change of LSH settings), the
+    first crawl rebuilds the story's index from its stored documents and goes on."""
+    from storyarchive.dedup.records import encode_meta
+
+    first = [i for i in wire_story() if CAPITAL not in i.canonical_url]
+    embedded("dock-strike", CONFIG).finalize(first)
+    store_documents(store, first)
+    backend = open_backend("dock-strike", store, None)
+    backend.clear()
+    backend.append([encode_meta({**CONFIG.index_meta(), "v": 1})])  # an old index
+    backend.close()
+    later = [i for i in wire_story() if CAPITAL in i.canonical_url]
+    expected = clone(later)
+    embedded("reference", CONFIG).finalize(clone(first) + expected)
+    summary = embedded("dock-strike", CONFIG).finalize(later)
+    assert "rebuilding it from the archive" in caplog.text
+    assert summary.earlier_documents == 3
+    assert rels(later) == rels(expected)  # as if the index had never been lost
+    assert later[0].extraction.blocks[0].relation == "wire-near"
+
+
 def test_rebuild_rewrites_earlier_documents_whose_canonical_changed(embedded, store):
     copies = [i for i in wire_story() if WIRE not in i.canonical_url]
     embedded("dock-strike", CONFIG).finalize(copies)
