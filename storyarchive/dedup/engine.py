@@ -398,10 +398,9 @@ class BlockDeduplicator:
         if self.index is not None:
             # earlier texts already linked in the index are one node from the start, so a
             # new copy is verified against one member of an earlier cluster, not all
-            for k in self.index.linked(pair_keys):
-                for other in self.index.component(k):
-                    if other != k:
-                        self._union(run, k, other)
+            for members in self.index.components_of(pair_keys):
+                for other in members[1:]:
+                    self._union(run, members[0], other)
         # Two passes in a fixed order: pairs whose texts are at hand first, then the rest
         # with the earlier texts they still need read back from the archive in one batch.
         # Skipping a pair already connected changes no component, so the order is free.
@@ -423,13 +422,12 @@ class BlockDeduplicator:
             return
         for k in sorted({k for e in run.edges for k in e} - run.occ.keys()):
             run.occ[k].extend(self._prior_occ(k, current_ids))  # an earlier text joins the run
-        for k in self.index.linked(sorted(run.occ)):
-            for other in self.index.component(k):
-                if other == k:
-                    continue
+        for members in self.index.components_of(sorted(run.occ)):
+            for other in members:
                 if other not in run.occ:
                     run.occ[other].extend(self._prior_occ(other, current_ids))
-                self._union(run, k, other)
+            for other in members[1:]:
+                self._union(run, members[0], other)
 
     def _cross_site(self, run: _Run, pairs: _Pairs, exclude: set[str]) -> _Pairs:
         """The candidate pairs minus those whose two texts occur, every time, on one and
@@ -498,39 +496,37 @@ class BlockDeduplicator:
             for o in occ[key]:
                 if o.doc.current and o.doc.site == site:
                     current_blocks[(o.doc.doc_id, o.block)].relation = "site-boilerplate"
+        texts = run.texts
         for keys in components.values():
             if boiler_keys.isdisjoint(keys):
                 pairs = [(k, o) for k in keys for o in occ[k]]
             else:
                 pairs = [(k, o) for k in keys for o in occ[k] if (k, o.doc.site) not in boiler]
-            sites: set[str] = set()
-            current = False
-            for _, o in pairs:
-                sites.add(o.doc.site)
-                current = current or o.doc.current
-            if not current:
-                continue
-            if len(sites) < 2:
-                continue  # one outlet only: not syndication
+            # one pass: the outlets of each text, and per document its words and blocks
+            sites_of_key: dict[int, set[str]] = defaultdict(set)
             words: dict[str, int] = defaultdict(int)
             blocks_in: dict[str, int] = defaultdict(int)
             docs: dict[str, DocMeta] = {}
-            texts = run.texts
+            current = False
             for k, o in pairs:
+                doc = o.doc
+                sites_of_key[k].add(doc.site)
+                current = current or doc.current
+                did = doc.doc_id
                 t = texts.get(k)
-                did = o.doc.doc_id
                 words[did] += t.words if t else 0
                 blocks_in[did] += 1
-                docs[did] = o.doc
+                docs[did] = doc
+            if not current:
+                continue
+            if len({site for ss in sites_of_key.values() for site in ss}) < 2:
+                continue  # one outlet only: not syndication
             ranked = sorted(docs.values(), key=lambda d: canonical_order(d, words[d.doc_id]))
             canon = ranked[0]
             canon_block, canon_key = min((o.block, k) for k, o in pairs
                                          if o.doc.doc_id == canon.doc_id)
             cluster = "c" + blake2b(f"{canon.doc_id}:{canon_block}:{canon_key:016x}".encode(),
                                     digest_size=8).hexdigest()
-            sites_of_key: dict[int, set[str]] = defaultdict(set)
-            for k, o in pairs:
-                sites_of_key[k].add(o.doc.site)
             for k, o in pairs:
                 if not o.doc.current:
                     continue

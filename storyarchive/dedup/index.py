@@ -183,11 +183,14 @@ class PriorIndex:
         ma.extend(mb)
         self._members[ra] = ma
 
-    def linked(self, keys: list[int]) -> list[int]:
-        """Those of `keys` (in their order) linked to some other text by an edge."""
+    def components_of(self, keys: list[int]) -> list[list[int]]:
+        """The components (of two or more texts, each sorted, each once, in the order of
+        their first key in `keys`) that hold some of `keys`."""
         if not self._parent and not self._members:
             return []
-        return [k for k in keys if k in self._parent or k in self._members]
+        parent, members = self._parent, self._members
+        roots = dict.fromkeys(self._root(k) for k in keys if k in parent or k in members)
+        return [sorted(members[r]) for r in roots]
 
     def component(self, key: int) -> list[int]:
         """Every earlier text linked to `key` by verified near-copy edges (incl. itself)."""
@@ -213,12 +216,7 @@ class PriorIndex:
         while len(segs) > 1 and (len(segs[-1].keys) * 2 >= len(segs[-2].keys)
                                  or len(segs) > _MERGE_AT):
             newer, older = segs.pop(), segs.pop()
-            # merge two sorted segments in linear time (newer after older on equal keys,
-            # as a stable sort of the two would place them)
-            at = np.searchsorted(older.keys, newer.keys, side="right")
-            segs.append(BandSegment(np.insert(older.keys, at, newer.keys),
-                                    np.insert(older.text_keys, at, newer.text_keys),
-                                    np.insert(older.blooms, at, newer.blooms)))
+            segs.append(_merge(older, newer))
 
     def _add_segment(self, keys: np.ndarray, owners: np.ndarray, blooms: np.ndarray) -> None:
         order = np.argsort(keys, kind="stable")
@@ -260,6 +258,26 @@ class PriorIndex:
             records = [encode_meta(self.meta), *records]
         self.backend.append(records)
         self.sync()
+
+
+def _merge(older: BandSegment, newer: BandSegment) -> BandSegment:
+    """Two sorted segments as one, in linear time (newer after older on equal keys, as a
+    stable sort of the two would place them); the positions are computed once for the
+    three arrays."""
+    n = len(older.keys) + len(newer.keys)
+    at = np.searchsorted(older.keys, newer.keys, side="right")
+    at += np.arange(len(newer.keys))  # where each newer entry lands in the merged arrays
+    from_older = np.ones(n, dtype=bool)
+    from_older[at] = False
+
+    def merged(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+        out = np.empty(n, dtype=old.dtype)
+        out[at] = new
+        out[from_older] = old
+        return out
+
+    return BandSegment(merged(older.keys, newer.keys), merged(older.text_keys, newer.text_keys),
+                       merged(older.blooms, newer.blooms))
 
 
 def unique_pairs(a: np.ndarray, b: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.ndarray]:

@@ -153,3 +153,18 @@ def test_compiled_normalization_equals_the_python_reference():
     for word in ["the", "port", "4500", "ünïcode", ""]:
         assert _fast.hash_word(word) == _fastpy.hash_word(word)
     assert _fast.hash_word("the") & 1 and not _fast.hash_word("port") & 1
+
+
+def test_merging_two_band_segments_equals_inserting_one_into_the_other():
+    from storyarchive.dedup.index import BandSegment, _merge
+
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        a = np.sort(rng.integers(0, 1000, rng.integers(0, 300)).astype(np.uint64))
+        b = np.sort(rng.integers(0, 1000, rng.integers(0, 300)).astype(np.uint64))
+        older, newer = BandSegment(a, a * 3, a * 5 + 1), BandSegment(b, b * 3 + 7, b * 5 + 2)
+        merged = _merge(older, newer)
+        at = np.searchsorted(a, b, side="right")  # equal keys: the newer after the older
+        assert np.array_equal(merged.keys, np.insert(a, at, b))
+        assert np.array_equal(merged.text_keys, np.insert(older.text_keys, at, newer.text_keys))
+        assert np.array_equal(merged.blooms, np.insert(older.blooms, at, newer.blooms))
