@@ -10,8 +10,8 @@
  *   set_stopwords(words)     the function words (their hashes get the low bit set)
  *   hash_word(word)          64-bit hash of one token (str)
  *   hash_tokens(tokens)      (key, hashes) of a token list: exact key, packed uint64 LE
- *   normalize_ascii(text)    (key, hashes, numbers, words) of ASCII text, or None when
- *                            the text needs the general (Unicode, regex) path
+ *   normalize_ascii(text)    (key, hashes, numbers, words) of ASCII text, or None for
+ *                            other text (the general path: NFKC, case folding, regex)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -208,6 +208,10 @@ static Py_ssize_t drop_thousands(const unsigned char *t, Py_ssize_t n, unsigned 
     return m;
 }
 
+static inline int is_word(unsigned char c) { /* "\w" of a regular expression, in ASCII */
+    return cls[c] == C_ALPHA || cls[c] == C_DIGIT || c == '_';
+}
+
 /* Path 1, no digits: lower-case, quotes deleted, every other punctuation mark and space
  * separates (control characters stay inside tokens, as str.translate leaves them). */
 static int tokens_no_digits(const unsigned char *s, Py_ssize_t n, unsigned char *tok, Out *o) {
@@ -277,11 +281,26 @@ static PyObject *normalize_ascii(PyObject *self, PyObject *arg) {
         digits |= c == C_DIGIT;
         quotes |= c == C_QUOTE;
     }
-    if (digits && quotes) Py_RETURN_NONE; /* the regex path decides which quotes join */
-    unsigned char *tok = PyMem_Malloc((size_t)n * 2 + 2);
+    unsigned char *tok = PyMem_Malloc((size_t)n * 3 + 3);
     if (!tok) return PyErr_NoMemory();
     Out o = {NULL, 0, 0, KEY_SEED, NULL};
-    int r = digits ? tokens_digits(s, n, tok, tok + n + 1, &o) : tokens_no_digits(s, n, tok, &o);
+    int r;
+    if (!digits) {
+        r = tokens_no_digits(s, n, tok, &o);
+    } else if (!quotes) {
+        r = tokens_digits(s, n, tok, tok + n + 1, &o);
+    } else {
+        /* Path 3, digits and quotes: the general path's rule first, a quote between two
+         * word characters (letters, digits, _) of the original text is dropped. */
+        unsigned char *clean = tok + 2 * (n + 1);
+        Py_ssize_t m = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (cls[s[i]] == C_QUOTE && i > 0 && i + 1 < n && is_word(s[i - 1]) && is_word(s[i + 1]))
+                continue;
+            clean[m++] = s[i];
+        }
+        r = tokens_digits(clean, m, tok, tok + n + 1, &o);
+    }
     PyMem_Free(tok);
     PyObject *hashes = NULL, *numbers = NULL, *key = NULL;
     if (r == 0) hashes = PyBytes_FromStringAndSize((const char *)o.hashes, o.n * 8);

@@ -149,7 +149,7 @@ def test_compiled_normalization_equals_the_python_reference():
         done = _fast.normalize_ascii(text)
         ascii_done += done is not None
         assert _fast.hash_tokens(toks) == (key, hashes)
-    assert ascii_done > 8000  # the compiled ASCII path was exercised (not only the fallback)
+    assert ascii_done > 19000  # the compiled path took every ASCII text (not the fallback)
     for word in ["the", "port", "4500", "ünïcode", ""]:
         assert _fast.hash_word(word) == _fastpy.hash_word(word)
     assert _fast.hash_word("the") & 1 and not _fast.hash_word("port") & 1
