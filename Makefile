@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml setup.py storyarchive/dedup/_fast.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_QUIET) -r requirements.lock 2>&1 | grep -v "is ignored: it is neither" || true
 	$(BIN)/pip install $(PIP_QUIET) --no-deps -e . 2>&1 | grep -v "is ignored: it is neither" || true
@@ -36,10 +36,10 @@ system-deps:
 demo: install
 	$(BIN)/storyarchive demo
 
-test: install install-replay system-deps
+test: system-deps install install-replay
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install install-replay system-deps
+bench: system-deps install install-replay
 	$(BIN)/python -m bench
 
 lint: install
