@@ -150,6 +150,13 @@ def test_compiled_normalization_equals_the_python_reference():
         ascii_done += done is not None
         assert _fast.hash_tokens(toks) == (key, hashes)
     assert ascii_done > 19000  # the compiled path took every ASCII text (not the fallback)
+    rng2 = random.Random(9)  # long texts and long tokens: buffers sized by the text
+    for text in ["x" * 300_000, "1,000" * 50_000 + " don't 2's", " ".join(
+            "".join(rng2.choice("ab1,.'") for _ in range(rng2.randint(1, 40))) for _ in range(20_000))]:
+        toks = N.tokens(text)
+        key, hashes = _fastpy.hash_tokens(toks)
+        assert _fast.normalize_ascii(text) == (key, hashes, tuple(t for t in toks if t[0].isdigit()),
+                                               len(toks))
     for word in ["the", "port", "4500", "ünïcode", ""]:
         assert _fast.hash_word(word) == _fastpy.hash_word(word)
     assert _fast.hash_word("the") & 1 and not _fast.hash_word("port") & 1
