@@ -235,13 +235,14 @@ class PriorIndex:
         q = flat_keys.ravel()[q_order]
         rows_out, keys_out = [], []
         for seg in self._segments:
+            if not len(seg.keys):
+                continue
             lo = np.searchsorted(seg.keys, q, side="left")
-            hi = np.searchsorted(seg.keys, q, side="right")
-            cnt = hi - lo
-            hit = np.nonzero(cnt)[0]
+            # most queries find nothing (a new text): the right ends only for those that do
+            hit = np.flatnonzero(seg.keys[np.minimum(lo, len(seg.keys) - 1)] == q)
             if len(hit) == 0:
                 continue
-            c = cnt[hit]
+            c = np.searchsorted(seg.keys, q[hit], side="right") - lo[hit]
             starts = np.repeat(lo[hit] - np.cumsum(c) + c, c) + np.arange(int(c.sum()))
             rows = np.repeat(q_order[hit] // b, c)
             qb, pb = blooms[rows], seg.blooms[starts]
