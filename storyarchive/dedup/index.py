@@ -9,6 +9,7 @@ document's metadata for the canonical rule. It is loaded incrementally from an
 from __future__ import annotations
 
 import logging
+from bisect import insort
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -148,10 +149,13 @@ class PriorIndex:
                                              rec.published, rec.wire, current=False)
             occ = self.occurrences
             doc_id = rec.doc_id
+            meta = self.metas[doc_id]
             for k, i in zip(rec.keys.tolist(), rec.indexes.tolist(), strict=True):
                 if k in occ:
                     occ[k].append((doc_id, i))
-                    cache.pop(k, None)
+                    got = cache.get(k)
+                    if got is not None:  # kept sorted: a text on every page is not re-sorted
+                        insort(got, Occurrence(meta, i), key=_occurrence_order)
                 else:
                     occ[k] = [(doc_id, i)]
         elif isinstance(rec, tuple):
@@ -259,6 +263,10 @@ class PriorIndex:
             records = [encode_meta(self.meta), *records]
         self.backend.append(records)
         self.sync()
+
+
+def _occurrence_order(o: Occurrence) -> tuple[str, int]:
+    return o.doc.doc_id, o.block
 
 
 def _merge(older: BandSegment, newer: BandSegment) -> BandSegment:
