@@ -103,7 +103,7 @@ class _Run:
     recrawled: set[str] = field(default_factory=set)  # indexed docs this run replaces
     doc_blocks: list[list[tuple[int, int]]] = field(default_factory=list)  # (block, key)
     edges: list[tuple[int, int]] = field(default_factory=list)  # verified near copies
-    block_words: dict[tuple[int, int], int] = field(default_factory=dict)  # (doc, block) -> words
+    block_words: list[list[int]] = field(default_factory=list)  # per doc, per block: words
     canon: dict[str, tuple[str, str]] = field(default_factory=dict)  # cluster -> doc_id, url
 
 
@@ -233,14 +233,14 @@ class BlockDeduplicator:
         occ = run.occ
         block_words = run.block_words
         seen = 0
-        for pos, d in enumerate(run.docs):
+        for d in run.docs:
             indexed: list[tuple[int, int]] = []
             meta = d.meta
-            for b, n in zip(d.blocks, mark_in_page_repeats(d.blocks), strict=True):
-                seen += 1
-                words = n.words
-                block_words[(pos, b.index)] = words
-                if words < min_words or b.relation == "repeat-in-page":
+            doc_norms = mark_in_page_repeats(d.blocks)
+            block_words.append([n.words for n in doc_norms])
+            seen += len(doc_norms)
+            for b, n in zip(d.blocks, doc_norms, strict=True):
+                if n.words < min_words or b.relation == "repeat-in-page":
                     continue
                 occ[n.key].append(_Occ(meta, b.index))
                 indexed.append((b.index, n.key))
@@ -564,13 +564,12 @@ class BlockDeduplicator:
 
     def _syndication(self, run: _Run, norms: dict[int, Any]) -> None:
         canon = run.canon
-        for pos, d in enumerate(run.docs):
+        for d, block_words in zip(run.docs, run.block_words, strict=True):
             total = shared = 0
             per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-            for b in d.blocks:
+            for b, w in zip(d.blocks, block_words, strict=True):
                 if b.relation in ("repeat-in-page", "site-boilerplate"):
                     continue
-                w = run.block_words[(pos, b.index)]
                 total += w
                 if b.cluster:
                     shared += w
