@@ -21,23 +21,17 @@ from typing import Any
 import orjson
 
 from storyarchive import layout
+from storyarchive.dedup.text import text_dedup
 from storyarchive.items import ArticleItem, Block
 from storyarchive.store import spool
 from storyarchive.store.base import ArchiveStore, StoreUnavailableError
 
 SCHEMA_VERSION = 1
-_DEDUP_DROPPED = {"repeat-in-page", "site-boilerplate"}
 
 
 def text_of(blocks: list[Block]) -> str:
     """The whole body as one string, blocks separated by blank lines."""
     return "\n\n".join(b.text for b in blocks)
-
-
-def text_dedup_of(blocks: list[Block]) -> str:
-    """The body with in-page repeats and site boilerplate removed; wire copy is kept so the
-    article stays whole."""
-    return "\n\n".join(b.text for b in blocks if b.relation not in _DEDUP_DROPPED)
 
 
 def _as_list(value: str | list[str] | None) -> list[str]:
@@ -88,7 +82,7 @@ def build_document(item: ArticleItem, *, crawl_id: str, replay_url: str | None =
         "extractor": ex.extractor,
         "blocks": [block_dict(b) for b in ex.blocks],
         "text": text_of(ex.blocks),
-        "text_dedup": text_dedup_of(ex.blocks),
+        "text_dedup": text_dedup(ex.blocks),
         "word_count": ex.word_count,
         "syndication": item.syndication,
         "warc": asdict(item.warc) if item.warc else None,

@@ -196,12 +196,6 @@ class PriorIndex:
         roots = dict.fromkeys(self._root(k) for k in keys if k in parent or k in members)
         return [sorted(members[r]) for r in roots]
 
-    def component(self, key: int) -> list[int]:
-        """Every earlier text linked to `key` by verified near-copy edges (incl. itself)."""
-        if key not in self._parent and key not in self._members:
-            return [key]  # linked to nothing (most texts)
-        return self._members.get(self._root(key), [key])
-
     def _flush_segment(self) -> None:
         if not self._pending:
             return

@@ -104,14 +104,15 @@ def in_spool_dir(path: Path, create: Callable[[], T]) -> T:
     if the directory vanished in between: delivering a spool file removes its directories
     when they are left empty (`_remove`), which may happen on the uploader thread, or in a
     `store sync` process, just as a writer is about to put its next file there."""
-    for attempt in range(5):
+    for _ in range(4):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             return create()
         except (FileNotFoundError, FileExistsError):
-            if attempt == 4 or path.parent.is_dir():
+            if path.parent.is_dir():
                 raise  # not the race: the directory is there (or a file is in its way)
-    raise AssertionError("unreachable")
+    path.parent.mkdir(parents=True, exist_ok=True)  # a last time, errors reported as they are
+    return create()
 
 
 def spool_bytes(store: ArchiveStore, key: str, data: bytes) -> Path:
