@@ -32,12 +32,14 @@ from typing import Any
 
 import numpy as np
 
+from demoweb import free_port
 from storyarchive.dedup import BlockDeduplicator, DedupConfig, DocInput
 from storyarchive.dedup.backend import IndexBackend, RedisBackend, SqliteBackend
 from storyarchive.dedup.canonical import DocMeta
 from storyarchive.dedup.index import PriorIndex
 from storyarchive.items import Block
 from storyarchive.layout import doc_id
+from storyarchive.procs import stop_process
 
 CRAWLS = 10
 N_SITES = 40
@@ -164,14 +166,8 @@ class StreamGenerator:
         return docs, truth
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _start_redis() -> tuple[subprocess.Popen[bytes], str, str]:
-    port = _free_port()
+    port = free_port()
     workdir = tempfile.mkdtemp(prefix="bench-redis-")
     proc = subprocess.Popen(
         [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port),
@@ -264,8 +260,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             redis_bytes = rb.size_bytes()
             rb.close()
         finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+            stop_process(proc)
             shutil.rmtree(workdir, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

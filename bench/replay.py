@@ -91,13 +91,13 @@ def _row(metric: str, ours: float, peer_name: str, peer: float, unit: str, note:
 
 def run(args: Any) -> list[dict[str, Any]]:
     from bench.s3 import _moto
+    from demoweb import free_port
     from storyarchive.document import iter_latest_documents
     from storyarchive.replay.indexes import read_index
     from storyarchive.replay.pywb import PywbProcess
     from storyarchive.replay.rangeproxy import RangeProxy
     from storyarchive.store.local import LocalStore
     from storyarchive.store.s3 import S3Store
-    from tests.fixtures.replay import free_port
 
     rounds = 1 if getattr(args, "quick", False) else 3
     rows: list[dict[str, Any]] = []

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from demoweb import free_port
+from storyarchive.procs import stop_process
 
 MiB = 1024 * 1024
 _CREDS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "region_name": "us-east-1"}
@@ -110,9 +112,7 @@ class _moto:
     """A moto standalone server on a free loopback port, for the duration of a with block."""
 
     def __enter__(self) -> str:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             stdout=subprocess.DEVNULL,
@@ -130,8 +130,7 @@ class _moto:
         raise RuntimeError("moto server did not start")
 
     def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+        stop_process(self.proc)
 
     def cpu_seconds(self) -> float:
         """CPU seconds (user + system) the running server process has used so far (Linux

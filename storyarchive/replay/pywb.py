@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyarchive import layout
+from storyarchive.procs import stop_process
 from storyarchive.replay import environment
 from storyarchive.replay.indexes import build_story_index
 from storyarchive.store.base import ArchiveStore
@@ -131,13 +132,8 @@ class PywbProcess:
             return ""
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_process(self.process)
         self.process = None
 
     def __enter__(self) -> PywbProcess:

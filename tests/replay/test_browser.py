@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from demoweb.assets import HEADLINE_COLOR
+from storyarchive.procs import stop_process
 from tests.fixtures.replay import free_port
 from tests.replay.conftest import CHANGED, PROJECT, SLUG, CrawledArchive
 
@@ -46,12 +47,7 @@ def start_replay_command(store: str, env: dict[str, str] | None = None, story: s
 
 
 def stop_replay_command(proc: subprocess.Popen[str]) -> None:
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_process(proc, timeout=15, sig=signal.SIGINT)
 
 
 @pytest.fixture

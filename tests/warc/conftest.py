@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from demoweb import free_port
 from tests.warc.rawserver import RawServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,14 +71,6 @@ def run_crawl(store: Path, slug: str, urls: list[str], *settings: str, timeout: 
 def raw_server() -> Iterator[RawServer]:
     with RawServer() as server:
         yield server
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
