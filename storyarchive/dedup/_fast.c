@@ -12,6 +12,8 @@
  *   hash_tokens(tokens)      (key, hashes) of a token list: exact key, packed uint64 LE
  *   normalize_ascii(text)    (key, hashes, numbers, words) of ASCII text, or None for
  *                            other text (the general path: NFKC, case folding, regex)
+ *   intersect_count(a, b)    shared values of two sorted arrays of distinct uint64
+ *   BandTable                the LSH index of earlier texts (see below)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -23,8 +25,6 @@
 #define FNV_PRIME 0x100000001b3ULL
 #define KEY_SEED 0x9e3779b97f4a7c15ULL
 
-static uint64_t *stop_hashes = NULL; /* sorted, low bit cleared */
-static Py_ssize_t n_stop = 0;
 
 static inline uint64_t mix64(uint64_t x) {
     x ^= x >> 30;
@@ -44,20 +44,23 @@ static inline uint64_t base_hash(const unsigned char *s, Py_ssize_t n) {
     return mix64(h ^ (uint64_t)n) & ~1ULL;
 }
 
-static int cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+/* The function words as an open-addressing set of their hashes (low bit cleared, so the
+ * odd value 1 marks an empty slot): one probe for most tokens, where a binary search over
+ * the sorted hashes took eight unpredictable branches. */
+static uint64_t *stop_set = NULL;
+static uint64_t stop_mask = 0;
+
+static inline int is_stop(uint64_t h) {
+    if (!stop_set) return 0;
+    for (uint64_t i = (h >> 32) & stop_mask;; i = (i + 1) & stop_mask) {
+        if (stop_set[i] == h) return 1;
+        if (stop_set[i] == 1) return 0;
+    }
 }
 
 static inline uint64_t word_hash(const unsigned char *s, Py_ssize_t n) {
     uint64_t h = base_hash(s, n);
-    Py_ssize_t lo = 0, hi = n_stop;
-    while (lo < hi) {
-        Py_ssize_t mid = (lo + hi) / 2;
-        if (stop_hashes[mid] < h) lo = mid + 1;
-        else hi = mid;
-    }
-    return h | (lo < n_stop && stop_hashes[lo] == h);
+    return h | (uint64_t)is_stop(h);
 }
 
 /* the exact key folds the word hashes (flag bit cleared) in order, then the count */
@@ -91,10 +94,23 @@ static PyObject *set_stopwords(PyObject *self, PyObject *arg) {
         table[i] = base_hash((const unsigned char *)s, len);
     }
     Py_DECREF(seq);
-    qsort(table, (size_t)n, sizeof(uint64_t), cmp_u64);
-    PyMem_Free(stop_hashes);
-    stop_hashes = table;
-    n_stop = n;
+    uint64_t size = 16;
+    while (size < (uint64_t)n * 4) size <<= 1; /* at most a quarter full */
+    uint64_t *set = PyMem_Malloc(sizeof(uint64_t) * size);
+    if (!set) {
+        PyMem_Free(table);
+        return PyErr_NoMemory();
+    }
+    for (uint64_t i = 0; i < size; i++) set[i] = 1;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        uint64_t i = (table[j] >> 32) & (size - 1);
+        while (set[i] != 1 && set[i] != table[j]) i = (i + 1) & (size - 1);
+        set[i] = table[j];
+    }
+    PyMem_Free(table);
+    PyMem_Free(stop_set);
+    stop_set = set;
+    stop_mask = size - 1;
     Py_RETURN_NONE;
 }
 
@@ -316,12 +332,292 @@ static PyObject *normalize_ascii(PyObject *self, PyObject *arg) {
     return Py_BuildValue("(NNNn)", key, hashes, numbers, o.n);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* Buffers of 64-bit integers (numpy arrays, bytes) as arguments.                       */
+
+static int get_u64(PyObject *obj, Py_buffer *view, const char *what) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS) < 0) return -1;
+    if (view->itemsize != 8 && !(view->itemsize == 1 && view->len % 8 == 0)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a contiguous buffer of 64-bit integers", what);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* intersect_count(a, b): how many values two sorted arrays of distinct uint64 share (a
+ * merge walk; verification compares two shingle sets for every candidate pair). */
+static PyObject *intersect_count(PyObject *self, PyObject *args) {
+    PyObject *oa, *ob;
+    if (!PyArg_ParseTuple(args, "OO", &oa, &ob)) return NULL;
+    Py_buffer va, vb;
+    if (get_u64(oa, &va, "intersect_count") < 0) return NULL;
+    if (get_u64(ob, &vb, "intersect_count") < 0) {
+        PyBuffer_Release(&va);
+        return NULL;
+    }
+    const uint64_t *a = va.buf, *b = vb.buf;
+    Py_ssize_t na = va.len / 8, nb = vb.len / 8, i = 0, j = 0, n = 0;
+    while (i < na && j < nb) {
+        uint64_t x = a[i], y = b[j];
+        n += x == y;
+        i += x <= y;
+        j += y <= x;
+    }
+    PyBuffer_Release(&va);
+    PyBuffer_Release(&vb);
+    return PyLong_FromSsize_t(n);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* BandTable: the LSH index of earlier texts, a hash multimap band key -> (text, bloom).
+ *
+ * Entries are appended (never removed: texts are content-addressed); entries of one band
+ * key are chained through `next`, newest first. The table of distinct keys is open
+ * addressing, at most half full. Adding is O(1) per entry and a query O(1 + matches):
+ * the sorted segments it replaces were re-sorted and merged as the story grew.
+ *
+ *   add(keys, texts, blooms)          three uint64 buffers of one length
+ *   query(keys, rows, blooms) -> (rows, texts)
+ *       keys: uint64 query band keys; rows: int64, the query text of each key; blooms:
+ *       uint64, one per query text. Returns, as bytes of int64 / uint64, one (row, text)
+ *       per matching entry whose numbers bloom is compatible with the query's (one
+ *       inside the other); repeats are possible (a pair sharing several bands).       */
+
+typedef struct {
+    PyObject_HEAD
+    uint64_t *ekey, *etext, *ebloom;
+    int64_t *enext;
+    Py_ssize_t n, cap;
+    uint64_t *tkey;   /* distinct band keys */
+    int64_t *thead;   /* newest entry of the key, -1: empty slot */
+    uint64_t tmask;   /* table size - 1 */
+    Py_ssize_t distinct;
+} BandTable;
+
+static inline uint64_t slot_of(uint64_t k) { return mix64(k); }
+
+static int bt_grow_table(BandTable *t) {
+    uint64_t size = t->tkey ? (t->tmask + 1) * 2 : 1024;
+    uint64_t *keys = PyMem_Malloc(sizeof(uint64_t) * size);
+    int64_t *heads = PyMem_Malloc(sizeof(int64_t) * size);
+    if (!keys || !heads) {
+        PyMem_Free(keys);
+        PyMem_Free(heads);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (uint64_t i = 0; i < size; i++) heads[i] = -1;
+    if (t->tkey) {
+        for (uint64_t s = 0; s <= t->tmask; s++) {
+            if (t->thead[s] < 0) continue;
+            uint64_t i = slot_of(t->tkey[s]) & (size - 1);
+            while (heads[i] >= 0) i = (i + 1) & (size - 1);
+            keys[i] = t->tkey[s];
+            heads[i] = t->thead[s];
+        }
+    }
+    PyMem_Free(t->tkey);
+    PyMem_Free(t->thead);
+    t->tkey = keys;
+    t->thead = heads;
+    t->tmask = size - 1;
+    return 0;
+}
+
+static int bt_reserve(BandTable *t, Py_ssize_t more) {
+    if (t->n + more <= t->cap) return 0;
+    Py_ssize_t cap = t->cap ? t->cap : 1024;
+    while (cap < t->n + more) cap *= 2;
+    uint64_t *k = PyMem_Realloc(t->ekey, sizeof(uint64_t) * cap);
+    if (!k) goto fail;
+    t->ekey = k;
+    uint64_t *x = PyMem_Realloc(t->etext, sizeof(uint64_t) * cap);
+    if (!x) goto fail;
+    t->etext = x;
+    uint64_t *b = PyMem_Realloc(t->ebloom, sizeof(uint64_t) * cap);
+    if (!b) goto fail;
+    t->ebloom = b;
+    int64_t *nx = PyMem_Realloc(t->enext, sizeof(int64_t) * cap);
+    if (!nx) goto fail;
+    t->enext = nx;
+    t->cap = cap;
+    return 0;
+fail:
+    PyErr_NoMemory();
+    return -1;
+}
+
+static PyObject *bt_add(BandTable *t, PyObject *args) {
+    PyObject *ok, *ox, *ob;
+    if (!PyArg_ParseTuple(args, "OOO", &ok, &ox, &ob)) return NULL;
+    Py_buffer vk, vx, vb;
+    if (get_u64(ok, &vk, "BandTable.add") < 0) return NULL;
+    if (get_u64(ox, &vx, "BandTable.add") < 0) {
+        PyBuffer_Release(&vk);
+        return NULL;
+    }
+    if (get_u64(ob, &vb, "BandTable.add") < 0) {
+        PyBuffer_Release(&vk);
+        PyBuffer_Release(&vx);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t m = vk.len / 8;
+    if (vx.len != vk.len || vb.len != vk.len) {
+        PyErr_SetString(PyExc_ValueError, "BandTable.add: keys, texts and blooms differ in length");
+        goto done;
+    }
+    if (bt_reserve(t, m) < 0) goto done;
+    const uint64_t *keys = vk.buf, *texts = vx.buf, *blooms = vb.buf;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        if (!t->tkey || (uint64_t)(t->distinct + 1) * 2 > t->tmask + 1) {
+            if (bt_grow_table(t) < 0) goto done;
+        }
+        uint64_t k = keys[j];
+        uint64_t i = slot_of(k) & t->tmask;
+        while (t->thead[i] >= 0 && t->tkey[i] != k) i = (i + 1) & t->tmask;
+        Py_ssize_t e = t->n++;
+        t->ekey[e] = k;
+        t->etext[e] = texts[j];
+        t->ebloom[e] = blooms[j];
+        if (t->thead[i] < 0) {
+            t->tkey[i] = k;
+            t->distinct++;
+        }
+        t->enext[e] = t->thead[i];
+        t->thead[i] = e;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&vk);
+    PyBuffer_Release(&vx);
+    PyBuffer_Release(&vb);
+    return result;
+}
+
+static PyObject *bt_query(BandTable *t, PyObject *args) {
+    PyObject *ok, *orow, *ob;
+    if (!PyArg_ParseTuple(args, "OOO", &ok, &orow, &ob)) return NULL;
+    Py_buffer vk, vr, vb;
+    if (get_u64(ok, &vk, "BandTable.query") < 0) return NULL;
+    if (get_u64(orow, &vr, "BandTable.query") < 0) {
+        PyBuffer_Release(&vk);
+        return NULL;
+    }
+    if (get_u64(ob, &vb, "BandTable.query") < 0) {
+        PyBuffer_Release(&vk);
+        PyBuffer_Release(&vr);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    int64_t *orows = NULL;
+    uint64_t *otexts = NULL;
+    Py_ssize_t m = vk.len / 8, nq = vb.len / 8, n = 0, cap = 0;
+    const uint64_t *keys = vk.buf, *qblooms = vb.buf;
+    const int64_t *rows = vr.buf;
+    if (vr.len != vk.len) {
+        PyErr_SetString(PyExc_ValueError, "BandTable.query: keys and rows differ in length");
+        goto done;
+    }
+    for (Py_ssize_t j = 0; t->tkey && j < m; j++) {
+        uint64_t k = keys[j];
+        uint64_t i = slot_of(k) & t->tmask;
+        while (t->thead[i] >= 0 && t->tkey[i] != k) i = (i + 1) & t->tmask;
+        int64_t e = t->thead[i];
+        if (e < 0) continue;
+        int64_t row = rows[j];
+        if (row < 0 || row >= nq) {
+            PyErr_SetString(PyExc_IndexError, "BandTable.query: a row has no bloom");
+            goto done;
+        }
+        uint64_t qb = qblooms[row];
+        for (; e >= 0; e = t->enext[e]) {
+            uint64_t pb = t->ebloom[e];
+            if ((qb & ~pb) && (pb & ~qb)) continue; /* numbers incompatible */
+            if (n == cap) {
+                cap = cap ? cap * 2 : 4096;
+                int64_t *r2 = PyMem_Realloc(orows, sizeof(int64_t) * cap);
+                if (!r2) { PyErr_NoMemory(); goto done; }
+                orows = r2;
+                uint64_t *x2 = PyMem_Realloc(otexts, sizeof(uint64_t) * cap);
+                if (!x2) { PyErr_NoMemory(); goto done; }
+                otexts = x2;
+            }
+            orows[n] = row;
+            otexts[n] = t->etext[e];
+            n++;
+        }
+    }
+    {
+        PyObject *r = PyBytes_FromStringAndSize((const char *)orows, n * 8);
+        PyObject *x = r ? PyBytes_FromStringAndSize((const char *)otexts, n * 8) : NULL;
+        if (r && x) result = Py_BuildValue("(NN)", r, x);
+        else {
+            Py_XDECREF(r);
+            Py_XDECREF(x);
+        }
+    }
+done:
+    PyMem_Free(orows);
+    PyMem_Free(otexts);
+    PyBuffer_Release(&vk);
+    PyBuffer_Release(&vr);
+    PyBuffer_Release(&vb);
+    return result;
+}
+
+static Py_ssize_t bt_len(BandTable *t) { return t->n; }
+
+static void bt_dealloc(BandTable *t) {
+    PyMem_Free(t->ekey);
+    PyMem_Free(t->etext);
+    PyMem_Free(t->ebloom);
+    PyMem_Free(t->enext);
+    PyMem_Free(t->tkey);
+    PyMem_Free(t->thead);
+    Py_TYPE(t)->tp_free((PyObject *)t);
+}
+
+static PyObject *bt_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
+    if (PyTuple_GET_SIZE(args) || (kw && PyDict_Size(kw))) {
+        PyErr_SetString(PyExc_TypeError, "BandTable() takes no arguments");
+        return NULL;
+    }
+    return type->tp_alloc(type, 0); /* zero-filled: empty */
+}
+
+static PyMethodDef bt_methods[] = {
+    {"add", (PyCFunction)bt_add, METH_VARARGS, "add(keys, texts, blooms): uint64 buffers."},
+    {"query", (PyCFunction)bt_query, METH_VARARGS,
+     "query(keys, rows, blooms) -> (rows bytes int64, texts bytes uint64)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods bt_seq = {.sq_length = (lenfunc)bt_len};
+
+static PyTypeObject BandTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "storyarchive.dedup._fast.BandTable",
+    .tp_basicsize = sizeof(BandTable),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "LSH band key -> (text key, numbers bloom) multimap; see _fast.c.",
+    .tp_new = bt_new,
+    .tp_dealloc = (destructor)bt_dealloc,
+    .tp_methods = bt_methods,
+    .tp_as_sequence = &bt_seq,
+};
+
+
 static PyMethodDef methods[] = {
     {"set_stopwords", set_stopwords, METH_O, "Set the function words (sequence of str)."},
     {"hash_word", hash_word_py, METH_O, "64-bit hash of one token; low bit: stop word."},
     {"hash_tokens", hash_tokens, METH_O, "(exact key, packed uint64 hashes) of a token list."},
     {"normalize_ascii", normalize_ascii, METH_O,
      "(key, hashes, numbers, words) of ASCII text, or None if it needs the general path."},
+    {"intersect_count", intersect_count, METH_VARARGS,
+     "How many values two sorted arrays of distinct uint64 share."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -329,5 +625,14 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fast", NULL, -1, me
 
 PyMODINIT_FUNC PyInit__fast(void) {
     init_classes();
-    return PyModule_Create(&module);
+    if (PyType_Ready(&BandTableType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    Py_INCREF(&BandTableType);
+    if (PyModule_AddObject(m, "BandTable", (PyObject *)&BandTableType) < 0) {
+        Py_DECREF(&BandTableType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

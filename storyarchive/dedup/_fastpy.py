@@ -55,3 +55,48 @@ def normalize_ascii(text: str) -> None:
     """The C module tokenizes plain ASCII text itself; here every text takes the general
     path (normalize.tokens), which gives the same tokens."""
     return None
+
+
+def intersect_count(a: Sequence[int], b: Sequence[int]) -> int:
+    """Shared values of two sorted arrays of distinct uint64 (numpy arrays or sequences)."""
+    return len(set(_ints(a)) & set(_ints(b)))
+
+
+def _ints(buf: object) -> list[int]:
+    if isinstance(buf, bytes | bytearray | memoryview):
+        return [int.from_bytes(bytes(buf[i:i + 8]), "little") for i in range(0, len(buf), 8)]
+    tolist = getattr(buf, "tolist", None)
+    return [int(x) for x in (tolist() if tolist else buf)]  # type: ignore[union-attr]
+
+
+class BandTable:
+    """LSH band key -> [(text key, numbers bloom)], as the C type (a dict of lists)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, list[tuple[int, int]]] = {}
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def add(self, keys: object, texts: object, blooms: object) -> None:
+        k, x, b = _ints(keys), _ints(texts), _ints(blooms)
+        if not len(k) == len(x) == len(b):
+            raise ValueError("BandTable.add: keys, texts and blooms differ in length")
+        for key, text, bloom in zip(k, x, b, strict=True):
+            self._entries.setdefault(key, []).append((text, bloom))
+        self._n += len(k)
+
+    def query(self, keys: object, rows: object, blooms: object) -> tuple[bytes, bytes]:
+        k, r, qb = _ints(keys), _ints(rows), _ints(blooms)
+        if len(k) != len(r):
+            raise ValueError("BandTable.query: keys and rows differ in length")
+        out_rows, out_texts = bytearray(), bytearray()
+        for key, row in zip(k, r, strict=True):
+            for text, pb in self._entries.get(key, ()):
+                q = qb[row]
+                if (q & ~pb) and (pb & ~q):
+                    continue  # numbers incompatible
+                out_rows += row.to_bytes(8, "little", signed=True)
+                out_texts += text.to_bytes(8, "little")
+        return bytes(out_rows), bytes(out_texts)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 from bisect import insort
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from storyarchive.dedup.backend import IndexBackend
 from storyarchive.dedup.canonical import DocMeta
+from storyarchive.dedup.normalize import _fast
 from storyarchive.dedup.records import (
     DocRecord,
     IndexFormatError,
@@ -27,21 +27,12 @@ from storyarchive.dedup.records import (
 
 logger = logging.getLogger(__name__)
 
-_MERGE_AT = 8  # merge band segments when there are more than this many
-
 
 class Occurrence(NamedTuple):
     """One block holding a text: its document and block index."""
 
     doc: DocMeta
     block: int
-
-
-@dataclass
-class BandSegment:
-    keys: np.ndarray  # sorted uint64: band number << 32 | band key
-    text_keys: np.ndarray  # uint64, the text each key belongs to
-    blooms: np.ndarray  # uint64, that text's numbers bloom
 
 
 def flat_band_keys(band_keys: np.ndarray) -> np.ndarray:
@@ -71,8 +62,8 @@ class PriorIndex:
         # text key -> [(doc id, block index)] of the indexed documents holding it
         self.occurrences: dict[int, list[tuple[str, int]]] = {}
         self.metas: dict[str, DocMeta] = {}
-        self._segments: list[BandSegment] = []
-        self._pending: list[np.ndarray] = []  # T records not yet in a band segment
+        self._bands = _fast.BandTable()  # LSH band key -> (text key, numbers bloom)
+        self._pending: list[np.ndarray] = []  # T records not yet in the band table
         self._parent: dict[int, int] = {}  # union-find over texts linked by edge records
         self._members: dict[int, list[int]] = {}  # root -> texts of its component
 
@@ -93,7 +84,7 @@ class PriorIndex:
                 self._apply(raw)
         if texts:
             self._add_texts(texts)
-        self._flush_segment()
+        self._flush_bands()
         return len(records)
 
     def _add_texts(self, raws: list[bytes]) -> None:
@@ -196,29 +187,16 @@ class PriorIndex:
         roots = dict.fromkeys(self._root(k) for k in keys if k in parent or k in members)
         return [sorted(members[r]) for r in roots]
 
-    def _flush_segment(self) -> None:
+    def _flush_bands(self) -> None:
         if not self._pending:
             return
         recs = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
         self._pending = []
         bands = recs["bands"].astype(np.uint32)
-        tkeys = recs["key"].astype(np.uint64)
-        tblooms = recs["bloom"].astype(np.uint64)
-        keys = flat_band_keys(bands).ravel()
-        self._add_segment(keys, np.repeat(tkeys, bands.shape[1]),
-                          np.repeat(tblooms, bands.shape[1]))
-        # size-tiered merging: a segment absorbs the newer ones once they reach half its
-        # size, so there are O(log n) segments to search and each key is re-sorted O(log n)
-        # times
-        segs = self._segments
-        while len(segs) > 1 and (len(segs[-1].keys) * 2 >= len(segs[-2].keys)
-                                 or len(segs) > _MERGE_AT):
-            newer, older = segs.pop(), segs.pop()
-            segs.append(_merge(older, newer))
-
-    def _add_segment(self, keys: np.ndarray, owners: np.ndarray, blooms: np.ndarray) -> None:
-        order = np.argsort(keys, kind="stable")
-        self._segments.append(BandSegment(keys[order], owners[order], blooms[order]))
+        nb = bands.shape[1]
+        self._bands.add(flat_band_keys(bands).ravel(),
+                        np.repeat(recs["key"].astype(np.uint64), nb),
+                        np.repeat(recs["bloom"].astype(np.uint64), nb))
 
     def candidates(self, flat_keys: np.ndarray, blooms: np.ndarray,
                    min_bands: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -227,29 +205,13 @@ class PriorIndex:
         band keys whose numbers may be compatible (one bloom inside the other), unique,
         sorted."""
         n, b = flat_keys.shape
-        # sorted queries walk each segment in order (cache friendly); pairs are sorted at
-        # the end, so the query order does not matter
-        q_order = np.argsort(flat_keys.ravel())
-        q = flat_keys.ravel()[q_order]
-        rows_out, keys_out = [], []
-        for seg in self._segments:
-            if not len(seg.keys):
-                continue
-            lo = np.searchsorted(seg.keys, q, side="left")
-            # most queries find nothing (a new text): the right ends only for those that do
-            hit = np.flatnonzero(seg.keys[np.minimum(lo, len(seg.keys) - 1)] == q)
-            if len(hit) == 0:
-                continue
-            c = np.searchsorted(seg.keys, q[hit], side="right") - lo[hit]
-            starts = np.repeat(lo[hit] - np.cumsum(c) + c, c) + np.arange(int(c.sum()))
-            rows = np.repeat(q_order[hit] // b, c)
-            qb, pb = blooms[rows], seg.blooms[starts]
-            ok = ((qb & ~pb) == 0) | ((pb & ~qb) == 0)
-            rows_out.append(rows[ok])
-            keys_out.append(seg.text_keys[starts[ok]])
-        if not rows_out:
+        if n == 0 or not len(self._bands):
             return np.zeros(0, np.int64), np.zeros(0, np.uint64)
-        return unique_pairs(np.concatenate(rows_out), np.concatenate(keys_out), min_bands)
+        rows, keys = self._bands.query(np.ascontiguousarray(flat_keys, dtype=np.uint64).ravel(),
+                                       np.repeat(np.arange(n, dtype=np.int64), b),
+                                       np.ascontiguousarray(blooms, dtype=np.uint64))
+        return unique_pairs(np.frombuffer(rows, dtype=np.int64),
+                            np.frombuffer(keys, dtype=np.uint64), min_bands)
 
     def append(self, records: list[bytes]) -> None:
         """Persist records (the meta record first if the log is empty), then sync."""
@@ -261,26 +223,6 @@ class PriorIndex:
 
 def _occurrence_order(o: Occurrence) -> tuple[str, int]:
     return o.doc.doc_id, o.block
-
-
-def _merge(older: BandSegment, newer: BandSegment) -> BandSegment:
-    """Two sorted segments as one, in linear time (newer after older on equal keys, as a
-    stable sort of the two would place them); the positions are computed once for the
-    three arrays."""
-    n = len(older.keys) + len(newer.keys)
-    at = np.searchsorted(older.keys, newer.keys, side="right")
-    at += np.arange(len(newer.keys))  # where each newer entry lands in the merged arrays
-    from_older = np.ones(n, dtype=bool)
-    from_older[at] = False
-
-    def merged(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-        out = np.empty(n, dtype=old.dtype)
-        out[at] = new
-        out[from_older] = old
-        return out
-
-    return BandSegment(merged(older.keys, newer.keys), merged(older.text_keys, newer.text_keys),
-                       merged(older.blooms, newer.blooms))
 
 
 def unique_pairs(a: np.ndarray, b: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.ndarray]:

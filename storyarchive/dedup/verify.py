@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from storyarchive.dedup.normalize import _fast
+
 # A block's distinct shingles: a set of ints, or a sorted uint64 array without repeats
 # (what the engine keeps: 8 bytes a shingle).
 Shingles = frozenset[int] | np.ndarray
@@ -51,10 +53,7 @@ def shared_count(a: Shingles, b: Shingles) -> int:
     """How many shingles `a` and `b` have in common (both sets, or both arrays of
     distinct values; a mix is compared as sets)."""
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        # each array holds distinct values: a value twice in the merged array is shared
-        m = np.concatenate((a, b))
-        m.sort()
-        return int(np.count_nonzero(m[1:] == m[:-1]))
+        return _fast.intersect_count(a, b)  # a merge walk over the two sorted arrays
     sa = a if isinstance(a, frozenset | set) else frozenset(a.tolist())
     sb = b if isinstance(b, frozenset | set) else frozenset(b.tolist())
     return len(sa & sb)

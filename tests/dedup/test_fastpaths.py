@@ -162,16 +162,51 @@ def test_compiled_normalization_equals_the_python_reference():
     assert _fast.hash_word("the") & 1 and not _fast.hash_word("port") & 1
 
 
-def test_merging_two_band_segments_equals_inserting_one_into_the_other():
-    from storyarchive.dedup.index import BandSegment, _merge
+def test_band_table_finds_what_a_scan_of_every_entry_finds():
+    """The compiled LSH table (open addressing, chained entries, grown several times here)
+    and its Python reference return, for every query key, exactly the entries of that key
+    whose numbers bloom is compatible: checked against a plain scan of all entries."""
+    from storyarchive.dedup import _fast, _fastpy
 
     rng = np.random.default_rng(1)
-    for _ in range(50):
-        a = np.sort(rng.integers(0, 1000, rng.integers(0, 300)).astype(np.uint64))
-        b = np.sort(rng.integers(0, 1000, rng.integers(0, 300)).astype(np.uint64))
-        older, newer = BandSegment(a, a * 3, a * 5 + 1), BandSegment(b, b * 3 + 7, b * 5 + 2)
-        merged = _merge(older, newer)
-        at = np.searchsorted(a, b, side="right")  # equal keys: the newer after the older
-        assert np.array_equal(merged.keys, np.insert(a, at, b))
-        assert np.array_equal(merged.text_keys, np.insert(older.text_keys, at, newer.text_keys))
-        assert np.array_equal(merged.blooms, np.insert(older.blooms, at, newer.blooms))
+    tables = [_fast.BandTable(), _fastpy.BandTable()]
+    entries: list[tuple[int, int, int]] = []
+    for _ in range(6):  # batches, as crawls add texts
+        m = int(rng.integers(0, 4000))
+        keys = rng.integers(0, 3000, m).astype(np.uint64) << np.uint64(20)  # many repeats
+        texts = rng.integers(0, 2**63, m).astype(np.uint64)
+        blooms = (np.uint64(1) << rng.integers(0, 64, m).astype(np.uint64)) * rng.integers(0, 2, m).astype(np.uint64)
+        for t in tables:
+            t.add(keys, texts, blooms)
+        entries += zip(keys.tolist(), texts.tolist(), blooms.tolist(), strict=True)
+        q = np.concatenate([rng.choice(keys, min(m, 300)) if m else keys,
+                            rng.integers(0, 2**40, 50).astype(np.uint64)])  # some never added
+        rows = rng.integers(0, 20, len(q)).astype(np.int64)
+        qblooms = rng.integers(0, 2**63, 20).astype(np.uint64) & np.uint64(0x0F0F)
+        want = sorted((r, x) for k, r in zip(q.tolist(), rows.tolist(), strict=True)
+                      for ek, x, pb in entries if ek == k
+                      and ((int(qblooms[r]) & ~pb) == 0 or (pb & ~int(qblooms[r])) == 0))
+        for t in tables:
+            got_rows, got_texts = t.query(q, rows, qblooms)
+            got = sorted(zip(np.frombuffer(got_rows, np.int64).tolist(),
+                             np.frombuffer(got_texts, np.uint64).tolist(), strict=True))
+            assert got == want
+            assert len(t) == len(entries)
+    assert len(want) > 100
+
+
+def test_intersect_count_and_stop_words_equal_the_python_reference():
+    from storyarchive.dedup import _fast, _fastpy
+
+    rng = np.random.default_rng(2)
+    for _ in range(300):
+        a = np.unique(rng.integers(0, 500, rng.integers(0, 200)).astype(np.uint64))
+        b = np.unique(rng.integers(0, 500, rng.integers(0, 200)).astype(np.uint64))
+        assert _fast.intersect_count(a, b) == _fastpy.intersect_count(a, b) == len(
+            set(a.tolist()) & set(b.tolist()))
+    _fastpy.set_stopwords(sorted(N.STOPWORDS))
+    words = sorted(N.STOPWORDS) + ["".join(chr(97 + int(c)) for c in rng.integers(0, 26, 5))
+                                   for _ in range(3000)]
+    for w in words:
+        assert _fast.hash_word(w) == _fastpy.hash_word(w)
+        assert bool(_fast.hash_word(w) & 1) == (w in N.STOPWORDS)
