@@ -12,6 +12,7 @@
  *   hash_tokens(tokens)      (key, hashes) of a token list: exact key, packed uint64 LE
  *   normalize_ascii(text)    (key, hashes, numbers, words) of ASCII text, or None for
  *                            other text (the general path: NFKC, case folding, regex)
+ *   fingerprint(...)         word shingles and MinHash/LSH band keys of many blocks
  *   intersect_count(a, b)    shared values of two sorted arrays of distinct uint64
  *   BandTable                the LSH index of earlier texts (see below)
  */
@@ -610,12 +611,143 @@ static PyTypeObject BandTableType = {
 };
 
 
+/* ------------------------------------------------------------------------------------ */
+/* fingerprint(flat, lengths, k, a, b, rows, salt, want) -> (shingles, counts, band_keys)
+ *
+ * Word shingles and MinHash/LSH band keys of many blocks in one pass, the same numbers as
+ * the numpy reference Fingerprinter._shingles/_bands (fingerprint.py), which the tests
+ * compare it with. flat: every block's word hashes (uint64), one block after the other;
+ * lengths: int64 words per block; k: words per shingle; a, b: uint64 MinHash
+ * coefficients (num_perm each); rows: signature values per band; salt: uint64 per band;
+ * want: None, or one byte per block (0: no band keys, only shingles).
+ * Returns bytes: shingle hashes (uint64, grouped by block, window order), shingles per
+ * block (int64), band keys (uint32, blocks x bands; zero where not wanted).            */
+
+#define SHINGLE_MUL 0x9e3779b97f4a7c15ULL
+
+static PyObject *fingerprint(PyObject *self, PyObject *args) {
+    PyObject *oflat, *olen, *oa, *ob, *osalt, *owant;
+    int k, rows;
+    if (!PyArg_ParseTuple(args, "OOiOOiOO", &oflat, &olen, &k, &oa, &ob, &rows, &osalt, &owant))
+        return NULL;
+    Py_buffer vf, vl, va, vb, vs, vw;
+    int got = 0;
+    PyObject *result = NULL, *osh = NULL, *ocnt = NULL, *okeys = NULL;
+    uint64_t *sig = NULL;
+    if (get_u64(oflat, &vf, "fingerprint") < 0) goto done;
+    got = 1;
+    if (get_u64(olen, &vl, "fingerprint") < 0) goto done;
+    got = 2;
+    if (get_u64(oa, &va, "fingerprint") < 0) goto done;
+    got = 3;
+    if (get_u64(ob, &vb, "fingerprint") < 0) goto done;
+    got = 4;
+    if (get_u64(osalt, &vs, "fingerprint") < 0) goto done;
+    got = 5;
+    if (owant != Py_None) {
+        if (PyObject_GetBuffer(owant, &vw, PyBUF_C_CONTIGUOUS) < 0) goto done;
+        got = 6;
+    }
+    Py_ssize_t nwords = vf.len / 8, nblocks = vl.len / 8, nperm = va.len / 8, nbands = vs.len / 8;
+    const uint64_t *flat = vf.buf, *ca = va.buf, *cb = vb.buf, *salt = vs.buf;
+    const int64_t *lengths = vl.buf;
+    const unsigned char *want = got == 6 ? vw.buf : NULL;
+    if (k < 1 || rows < 1 || vb.len != va.len || nperm != nbands * rows
+        || (want && vw.len != nblocks)) {
+        PyErr_SetString(PyExc_ValueError, "fingerprint: inconsistent shapes");
+        goto done;
+    }
+    Py_ssize_t total = 0, nsh = 0;
+    for (Py_ssize_t i = 0; i < nblocks; i++) {
+        if (lengths[i] <= 0) {
+            PyErr_SetString(PyExc_ValueError, "cannot fingerprint a block without tokens");
+            goto done;
+        }
+        total += lengths[i];
+        nsh += lengths[i] >= k ? lengths[i] - k + 1 : 1;
+    }
+    if (total != nwords) {
+        PyErr_SetString(PyExc_ValueError, "fingerprint: lengths do not add up to the words");
+        goto done;
+    }
+    osh = PyBytes_FromStringAndSize(NULL, nsh * 8);
+    ocnt = PyBytes_FromStringAndSize(NULL, nblocks * 8);
+    okeys = PyBytes_FromStringAndSize(NULL, nblocks * nbands * 4);
+    sig = PyMem_Malloc(sizeof(uint64_t) * (nperm ? nperm : 1));
+    if (!osh || !ocnt || !okeys || !sig) {
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        goto done;
+    }
+    uint64_t *sh = (uint64_t *)PyBytes_AS_STRING(osh);
+    int64_t *cnt = (int64_t *)PyBytes_AS_STRING(ocnt);
+    uint32_t *keys = (uint32_t *)PyBytes_AS_STRING(okeys);
+    memset(keys, 0, (size_t)(nblocks * nbands * 4));
+    Py_ssize_t w0 = 0, s0 = 0;
+    for (Py_ssize_t i = 0; i < nblocks; i++) {
+        const uint64_t *w = flat + w0;
+        Py_ssize_t len = lengths[i];
+        Py_ssize_t m = len >= k ? len - k + 1 : 1;
+        Py_ssize_t span = len >= k ? k : len;
+        int any_inf = 0;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            uint64_t acc = w[j];
+            int stop = (int)(w[j] & 1);
+            for (Py_ssize_t t = 1; t < span; t++) {
+                acc = acc * SHINGLE_MUL + w[j + t];
+                stop &= (int)(w[j + t] & 1);
+            }
+            sh[s0 + j] = mix64(acc);
+            any_inf |= len < k || !stop; /* a short block's one shingle always counts */
+        }
+        cnt[i] = m;
+        if (!want || want[i]) {
+            for (Py_ssize_t p = 0; p < nperm; p++) sig[p] = UINT64_MAX;
+            for (Py_ssize_t j = 0; j < m; j++) {
+                if (any_inf && len >= k) { /* only informative shingles, if there are any */
+                    int stop = 1;
+                    for (Py_ssize_t t = 0; t < k; t++) stop &= (int)(w[j + t] & 1);
+                    if (stop) continue;
+                }
+                uint64_t x = sh[s0 + j];
+                for (Py_ssize_t p = 0; p < nperm; p++) {
+                    uint64_t h = x * ca[p] + cb[p];
+                    sig[p] = h < sig[p] ? h : sig[p];
+                }
+            }
+            for (Py_ssize_t band = 0; band < nbands; band++) {
+                uint64_t acc = 0;
+                for (int r = 0; r < rows; r++) acc = mix64(acc * SHINGLE_MUL + (sig[band * rows + r] >> 32));
+                acc = mix64(acc ^ salt[band]);
+                keys[i * nbands + band] = (uint32_t)(acc >> 32);
+            }
+        }
+        w0 += len;
+        s0 += m;
+    }
+    result = Py_BuildValue("(OOO)", osh, ocnt, okeys);
+done:
+    Py_XDECREF(osh);
+    Py_XDECREF(ocnt);
+    Py_XDECREF(okeys);
+    PyMem_Free(sig);
+    if (got >= 6) PyBuffer_Release(&vw);
+    if (got >= 5) PyBuffer_Release(&vs);
+    if (got >= 4) PyBuffer_Release(&vb);
+    if (got >= 3) PyBuffer_Release(&va);
+    if (got >= 2) PyBuffer_Release(&vl);
+    if (got >= 1) PyBuffer_Release(&vf);
+    return result;
+}
+
+
 static PyMethodDef methods[] = {
     {"set_stopwords", set_stopwords, METH_O, "Set the function words (sequence of str)."},
     {"hash_word", hash_word_py, METH_O, "64-bit hash of one token; low bit: stop word."},
     {"hash_tokens", hash_tokens, METH_O, "(exact key, packed uint64 hashes) of a token list."},
     {"normalize_ascii", normalize_ascii, METH_O,
      "(key, hashes, numbers, words) of ASCII text, or None if it needs the general path."},
+    {"fingerprint", fingerprint, METH_VARARGS,
+     "(shingles, counts, band keys) of many blocks' word hashes; see _fast.c."},
     {"intersect_count", intersect_count, METH_VARARGS,
      "How many values two sorted arrays of distinct uint64 share."},
     {NULL, NULL, 0, NULL},

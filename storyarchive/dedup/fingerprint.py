@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from storyarchive.dedup.normalize import hash_word
+from storyarchive.dedup.normalize import _fast, hash_word
+
+_native_fingerprint = getattr(_fast, "fingerprint", None)  # None: the C module wasn't built
 
 # Bump when anything that makes a key changes (word hashes, exact keys, shingles, bands):
 # an index built with another version is refused and rebuilt from the archive.
@@ -78,6 +80,7 @@ class Fingerprinter:
         self._a = rng.integers(1, 2**63, size=params.num_perm, dtype=np.uint64) | np.uint64(1)
         self._b = rng.integers(0, 2**63, size=params.num_perm, dtype=np.uint64)
         self._band_salt = np.arange(params.bands, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+        self.native = True  # use the compiled fingerprint if it was built (tests turn it off)
 
     @staticmethod
     def number_bloom(numbers: tuple[str, ...]) -> int:
@@ -95,7 +98,6 @@ class Fingerprinter:
         `bands_for` (bool, one per block) limits the MinHash work to those blocks; the
         others get all-zero band keys (for texts whose band keys are already known).
         ValueError on a block without words."""
-        k = self.params.shingle_words
         lengths = np.fromiter(map(len, hash_lists), dtype=np.int64, count=len(hash_lists)) >> 3
         if len(hash_lists) == 0:
             empty = np.zeros(0, dtype=np.uint64)
@@ -104,12 +106,35 @@ class Fingerprinter:
         if (lengths == 0).any():
             raise ValueError("cannot fingerprint a block without tokens")
         flat = np.frombuffer(b"".join(hash_lists), dtype="<u8").astype(np.uint64, copy=False)
+        if _native_fingerprint is not None and self.native:
+            return self._fingerprint_native(flat, lengths, bands_for)
+        return self._fingerprint_numpy(flat, lengths, bands_for)
+
+    def _fingerprint_native(self, flat: np.ndarray, lengths: np.ndarray,
+                            bands_for: np.ndarray | None) -> Fingerprints:
+        """The compiled version of `_fingerprint_numpy`: one pass a block, no temporary
+        (shingles x num_perm) arrays. Same numbers (tested)."""
+        assert _native_fingerprint is not None
+        p = self.params
+        want = None if bands_for is None else np.ascontiguousarray(bands_for, dtype=np.uint8)
+        sh, cnt, keys = _native_fingerprint(flat, lengths, p.shingle_words, self._a, self._b,
+                                            p.rows, self._band_salt, want)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(np.frombuffer(cnt, dtype=np.int64), out=offsets[1:])
+        return Fingerprints(np.frombuffer(sh, dtype=np.uint64), offsets,
+                            np.frombuffer(keys, dtype=np.uint32).reshape(len(lengths), p.bands))
+
+    def _fingerprint_numpy(self, flat: np.ndarray, lengths: np.ndarray,
+                           bands_for: np.ndarray | None) -> Fingerprints:
+        """The reference computation with numpy (and the fallback without the C module)."""
+        k = self.params.shingle_words
+        hash_count = len(lengths)
         shingles, counts, informative = self._shingles(flat, lengths, k)
-        offsets = np.zeros(len(hash_lists) + 1, dtype=np.int64)
+        offsets = np.zeros(hash_count + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
         if bands_for is not None and not bands_for.any():
             return Fingerprints(shingles, offsets,
-                                np.zeros((len(hash_lists), self.params.bands), np.uint32))
+                                np.zeros((hash_count, self.params.bands), np.uint32))
         # a block made only of function-word shingles keeps them all for MinHash
         owner = np.repeat(np.arange(len(counts)), counts)
         has_inf = np.maximum.reduceat(informative, offsets[:-1]) if len(shingles) else informative
@@ -121,7 +146,7 @@ class Fingerprinter:
         use_counts = np.bincount(owner[use], minlength=len(counts))[rows]
         lsh_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(use_counts, out=lsh_offsets[1:])
-        band_keys = np.zeros((len(hash_lists), self.params.bands), np.uint32)
+        band_keys = np.zeros((hash_count, self.params.bands), np.uint32)
         band_keys[rows] = self._bands(shingles[use], lsh_offsets)
         return Fingerprints(shingles, offsets, band_keys)
 
