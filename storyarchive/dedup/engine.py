@@ -489,8 +489,9 @@ class BlockDeduplicator:
         parent = run.parent
         linked = parent.keys() | set(parent.values())
         components: dict[int, list[int]] = defaultdict(list)
+        find = self._find
         for key in sorted(k for k, v in occ.items() if len(v) > 1 or k in linked):
-            components[self._find(run, key)].append(key)
+            components[find(run, key) if key in parent else key].append(key)
         boiler_keys = {k for k, _ in boiler}
         for key, site in boiler:
             for o in occ[key]:
@@ -498,38 +499,42 @@ class BlockDeduplicator:
                     current_blocks[(o.doc.doc_id, o.block)].relation = "site-boilerplate"
         texts = run.texts
         for keys in components.values():
-            if boiler_keys.isdisjoint(keys):
-                pairs = [(k, o) for k in keys for o in occ[k]]
-            else:
-                pairs = [(k, o) for k in keys for o in occ[k] if (k, o.doc.site) not in boiler]
-            # one pass: the outlets of each text, and per document its words and blocks
-            sites_of_key: dict[int, set[str]] = defaultdict(set)
-            words: dict[str, int] = defaultdict(int)
-            blocks_in: dict[str, int] = defaultdict(int)
-            docs: dict[str, DocMeta] = {}
-            current = False
-            for k, o in pairs:
-                doc = o.doc
-                sites_of_key[k].add(doc.site)
-                current = current or doc.current
-                did = doc.doc_id
+            # One pass over the occurrences (most of them in earlier documents): the outlets
+            # of each text, and per document [cluster words, blocks, meta, first block, its
+            # text]. A block holds one text, so a document's first block decides its text.
+            check_boiler = not boiler_keys.isdisjoint(keys)
+            sites_of_key: dict[int, set[str]] = {}
+            per_doc: dict[str, list[Any]] = {}
+            current: list[tuple[int, _Occ]] = []
+            for k in keys:
                 t = texts.get(k)
-                words[did] += t.words if t else 0
-                blocks_in[did] += 1
-                docs[did] = doc
+                w = t.words if t else 0
+                ks = set()
+                for o in occ[k]:
+                    doc, block = o
+                    if check_boiler and (k, doc.site) in boiler:
+                        continue
+                    ks.add(doc.site)
+                    e = per_doc.get(doc.doc_id)
+                    if e is None:
+                        per_doc[doc.doc_id] = [w, 1, doc, block, k]
+                    else:
+                        e[0] += w
+                        e[1] += 1
+                        if block < e[3]:
+                            e[3], e[4] = block, k
+                    if doc.current:
+                        current.append((k, o))
+                sites_of_key[k] = ks
             if not current:
                 continue
-            if len({site for ss in sites_of_key.values() for site in ss}) < 2:
+            if len(set().union(*sites_of_key.values())) < 2:
                 continue  # one outlet only: not syndication
-            ranked = sorted(docs.values(), key=lambda d: canonical_order(d, words[d.doc_id]))
-            canon = ranked[0]
-            canon_block, canon_key = min((o.block, k) for k, o in pairs
-                                         if o.doc.doc_id == canon.doc_id)
+            ranked = sorted(per_doc.values(), key=lambda e: canonical_order(e[2], e[0]))
+            canon, canon_block, canon_key = ranked[0][2], ranked[0][3], ranked[0][4]
             cluster = "c" + blake2b(f"{canon.doc_id}:{canon_block}:{canon_key:016x}".encode(),
                                     digest_size=8).hexdigest()
-            for k, o in pairs:
-                if not o.doc.current:
-                    continue
+            for k, o in current:
                 b = current_blocks[(o.doc.doc_id, o.block)]
                 b.cluster = cluster
                 if len(sites_of_key[k]) >= 2:
@@ -537,8 +542,8 @@ class BlockDeduplicator:
                 else:
                     b.relation = "wire-near"
                     b.similarity = self._similarity(run, k, canon_key, keys, th, current_ids)
-            members = [ClusterMember(d.doc_id, d.canonical_url, d.site, blocks_in[d.doc_id],
-                                     not d.current) for d in ranked]
+            members = [ClusterMember(d.doc_id, d.canonical_url, d.site, blocks, not d.current)
+                       for _, blocks, d, _, _ in ranked]
             run.canon[cluster] = (canon.doc_id, canon.canonical_url)
             summary.clusters.append(ClusterSummary(cluster, members[0], members))
         summary.clusters.sort(key=lambda c: c.cluster)

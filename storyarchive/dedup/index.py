@@ -9,7 +9,6 @@ document's metadata for the canonical rule. It is loaded incrementally from an
 from __future__ import annotations
 
 import logging
-from bisect import insort
 from typing import NamedTuple
 
 import numpy as np
@@ -35,6 +34,9 @@ class Occurrence(NamedTuple):
     block: int
 
 
+_NONE: list[Occurrence] = []  # shared empty answer of prior_occurrences (never modified)
+
+
 def flat_band_keys(band_keys: np.ndarray) -> np.ndarray:
     """(n, bands) uint32 band keys -> (n, bands) uint64 keys unique across bands."""
     bands = np.arange(band_keys.shape[1], dtype=np.uint64)
@@ -58,9 +60,8 @@ class PriorIndex:
         self._t_chunks: list[np.ndarray] = []  # decoded T records, not yet concatenated
         self._t_blooms = np.zeros(0, np.uint64)
         self._t_bands = np.zeros((0, int(self.meta.get("bands", 16))), np.uint32)  # type: ignore[call-overload]
-        self._occ_sorted: dict[int, list[Occurrence]] = {}  # cache of prior_occurrences
-        # text key -> [(doc id, block index)] of the indexed documents holding it
-        self.occurrences: dict[int, list[tuple[str, int]]] = {}
+        # text key -> the blocks of indexed documents holding it
+        self.occurrences: dict[int, list[Occurrence]] = {}
         self.metas: dict[str, DocMeta] = {}
         self._bands = _fast.BandTable()  # LSH band key -> (text key, numbers bloom)
         self._pending: list[np.ndarray] = []  # T records not yet in the band table
@@ -114,41 +115,27 @@ class PriorIndex:
         return self._t_bands[rows], self._t_blooms[rows]
 
     def prior_occurrences(self, key: int) -> list[Occurrence]:
-        """The indexed occurrences of a text, sorted by (doc id, block index); shared, do
-        not modify."""
-        got = self._occ_sorted.get(key)
-        if got is None:
-            found = self.occurrences.get(key)
-            if not found:
-                return []
-            metas = self.metas
-            got = [Occurrence(metas[d], i) for d, i in sorted(found)]
-            self._occ_sorted[key] = got
-        return got
+        """The indexed occurrences of a text, in the order the index recorded them (every
+        use is independent of that order); shared, do not modify."""
+        return self.occurrences.get(key, _NONE)
 
     def _apply(self, raw: bytes) -> None:
         rec = decode(raw)
         if isinstance(rec, DocRecord):
-            cache = self._occ_sorted
-            old = self.docs.get(rec.doc_id)
-            if old is not None:
-                for k in set(old.keys.tolist()):
-                    self.occurrences[k] = [o for o in self.occurrences[k] if o[0] != rec.doc_id]
-                    cache.pop(k, None)
-            self.docs[rec.doc_id] = rec
-            self.metas[rec.doc_id] = DocMeta(rec.doc_id, rec.canonical_url, rec.site,
-                                             rec.published, rec.wire, current=False)
             occ = self.occurrences
             doc_id = rec.doc_id
-            meta = self.metas[doc_id]
+            old = self.docs.get(doc_id)
+            if old is not None:  # a recrawled document: its new blocks replace the old
+                for k in set(old.keys.tolist()):
+                    occ[k] = [o for o in occ[k] if o.doc.doc_id != doc_id]
+            self.docs[doc_id] = rec
+            meta = self.metas[doc_id] = DocMeta(doc_id, rec.canonical_url, rec.site,
+                                                rec.published, rec.wire, current=False)
             for k, i in zip(rec.keys.tolist(), rec.indexes.tolist(), strict=True):
                 if k in occ:
-                    occ[k].append((doc_id, i))
-                    got = cache.get(k)
-                    if got is not None:  # kept sorted: a text on every page is not re-sorted
-                        insort(got, Occurrence(meta, i), key=_occurrence_order)
+                    occ[k].append(Occurrence(meta, i))
                 else:
-                    occ[k] = [(doc_id, i)]
+                    occ[k] = [Occurrence(meta, i)]
         elif isinstance(rec, tuple):
             self._link(*rec)
         elif isinstance(rec, dict):
@@ -219,10 +206,6 @@ class PriorIndex:
             records = [encode_meta(self.meta), *records]
         self.backend.append(records)
         self.sync()
-
-
-def _occurrence_order(o: Occurrence) -> tuple[str, int]:
-    return o.doc.doc_id, o.block
 
 
 def unique_pairs(a: np.ndarray, b: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.ndarray]:
