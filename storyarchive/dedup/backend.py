@@ -28,7 +28,10 @@ class IndexBackend(abc.ABC):
         n < cursor; the caller then starts over."""
 
     @abc.abstractmethod
-    def append(self, records: Iterable[bytes]) -> None: ...
+    def append(self, records: Iterable[bytes]) -> int | None:
+        """Append records atomically; return the log's position just before them (so the
+        caller knows whether another writer appended since it last read), or None if the
+        backend can't tell."""
 
     @abc.abstractmethod
     def clear(self) -> None: ...
@@ -61,10 +64,13 @@ class SqliteBackend(IndexBackend):
                                 (start, last)).fetchall()
         return [r[1] for r in rows], last
 
-    def append(self, records: Iterable[bytes]) -> None:
+    def append(self, records: Iterable[bytes]) -> int | None:
         with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("BEGIN IMMEDIATE")  # the write lock: MAX(seq) holds until commit
+            (before,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM log").fetchone()
+            # an INTEGER PRIMARY KEY takes MAX + 1: ours are before+1 .. before+n
             self._db.executemany("INSERT INTO log (rec) VALUES (?)", ((r,) for r in records))
+        return int(before)
 
     def clear(self) -> None:
         self._db.execute("DELETE FROM log")
@@ -111,17 +117,19 @@ class RedisBackend(IndexBackend):
             out.extend(self._call(self._r.lrange, self.key, lo, min(lo + self.CHUNK, n) - 1))
         return out, n
 
-    def append(self, records: Iterable[bytes]) -> None:
+    def append(self, records: Iterable[bytes]) -> int | None:
         batch = list(records)
 
-        def push() -> None:
-            pipe = self._r.pipeline(transaction=True)
+        def push() -> int:
+            pipe = self._r.pipeline(transaction=True)  # MULTI/EXEC: no other push between
             for lo in range(0, len(batch), self.CHUNK):
                 pipe.rpush(self.key, *batch[lo:lo + self.CHUNK])
-            pipe.execute()
+            lengths = pipe.execute()  # the list's length after each RPUSH
+            return int(lengths[-1]) - len(batch)
 
-        if batch:
-            self._call(push)
+        if not batch:
+            return None
+        return int(self._call(push))
 
     def clear(self) -> None:
         self._call(self._r.delete, self.key)

@@ -27,7 +27,7 @@ from storyarchive.dedup.config import DedupConfig
 from storyarchive.dedup.fingerprint import Fingerprinter
 from storyarchive.dedup.index import Occurrence, PriorIndex, flat_band_keys
 from storyarchive.dedup.normalize import normalize
-from storyarchive.dedup.records import DocRecord, encode_doc, encode_edge, encode_texts
+from storyarchive.dedup.records import DocRecord, text_array
 from storyarchive.dedup.summary import ClusterMember, ClusterSummary, DedupSummary
 from storyarchive.dedup.text import mark_in_page_repeats
 from storyarchive.dedup.verify import jaccard, verify
@@ -211,8 +211,8 @@ class BlockDeduplicator:
             assert need is not None
             words = np.fromiter((norms[k].words for k in current_keys), dtype=np.int64,
                                 count=len(current_keys))
-            texts = encode_texts(karr[need], blooms[need], words[need], band_keys[need])
-            prior.append(self._records(run, texts))
+            prior.append_run(text_array(karr[need], blooms[need], words[need], band_keys[need]),
+                             run.edges, self._doc_records(run))
         self._remember(run)
         return summary
 
@@ -597,17 +597,14 @@ class BlockDeduplicator:
             })
 
     # ------------------------------------------------------------------ persistence
-    def _records(self, run: _Run, texts: list[bytes]) -> list[bytes]:
-        """Index records for this run: new texts (`texts`, already encoded), verified
-        near-copy links and every document with its indexed blocks."""
-        out = texts
-        out.extend(encode_edge(a, b) for a, b in run.edges)
+    def _doc_records(self, run: _Run) -> list[DocRecord]:
+        """Index records of this run's documents, each with its indexed blocks."""
+        out = []
         for d, idx_keys in zip(run.docs, run.doc_blocks, strict=True):
             m = d.meta
-            out.append(encode_doc(DocRecord(
-                m.doc_id, m.canonical_url, m.site, m.published, m.wire,
-                np.array([k for _, k in idx_keys], dtype=np.uint64),
-                np.array([i for i, _ in idx_keys], dtype=np.int64))))
+            pairs = np.array(idx_keys, dtype=np.uint64).reshape(-1, 2)
+            out.append(DocRecord(m.doc_id, m.canonical_url, m.site, m.published, m.wire,
+                                 pairs[:, 1], pairs[:, 0].astype(np.int64)))
         return out
 
 

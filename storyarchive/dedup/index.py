@@ -19,9 +19,14 @@ from storyarchive.dedup.normalize import _fast
 from storyarchive.dedup.records import (
     DocRecord,
     IndexFormatError,
+    TextRecord,
     decode,
     decode_texts,
+    encode_doc,
+    encode_edge,
     encode_meta,
+    encode_text,
+    texts_to_records,
 )
 
 logger = logging.getLogger(__name__)
@@ -91,7 +96,9 @@ class PriorIndex:
     def _add_texts(self, raws: list[bytes]) -> None:
         """Apply T records in one batch (a text already known is ignored: texts are
         content-addressed)."""
-        arr = decode_texts(raws, self._t_bands.shape[1])
+        self._add_text_array(decode_texts(raws, self._t_bands.shape[1]))
+
+    def _add_text_array(self, arr: np.ndarray) -> None:
         texts = self.texts
         base = len(texts)
         keep: list[int] = []
@@ -120,7 +127,9 @@ class PriorIndex:
         return self.occurrences.get(key, _NONE)
 
     def _apply(self, raw: bytes) -> None:
-        rec = decode(raw)
+        self._apply_record(decode(raw))
+
+    def _apply_record(self, rec: object) -> None:
         if isinstance(rec, DocRecord):
             occ = self.occurrences
             doc_id = rec.doc_id
@@ -144,7 +153,8 @@ class PriorIndex:
                     f"dedup index was built with {rec}, settings now ask for {self.meta}; "
                     "rebuild it with `storyarchive dedup <slug> --rebuild`")
         else:
-            self._add_texts([raw])
+            assert isinstance(rec, TextRecord)
+            self._add_texts([encode_text(rec.key, rec.bloom, rec.words, rec.band_keys)])
 
     def _root(self, k: int) -> int:
         parent = self._parent
@@ -207,6 +217,31 @@ class PriorIndex:
         self.backend.append(records)
         self.sync()
 
+    def append_run(self, texts: np.ndarray, edges: list[tuple[int, int]],
+                   docs: list[DocRecord]) -> None:
+        """Persist one dedup run: its new texts (T records as a `text_dtype` array), its
+        verified links and its documents. They are applied from memory, not read back and
+        decoded, unless another writer appended since the last sync (then: `sync`)."""
+        records = texts_to_records(texts)
+        records.extend(encode_edge(a, b) for a, b in edges)
+        records.extend(encode_doc(d) for d in docs)
+        fresh = self._cursor == 0 and not self.docs and not self.texts
+        if fresh:
+            records.insert(0, encode_meta(self.meta))
+        if not records:
+            return
+        before = self.backend.append(records)
+        if before is None or before != self._cursor:
+            self.sync()
+            return
+        self._cursor = before + len(records)
+        if len(texts):
+            self._add_text_array(texts)
+        for a, b in edges:
+            self._link(a, b)
+        for d in docs:
+            self._apply_record(d)
+        self._flush_bands()
 
 def unique_pairs(a: np.ndarray, b: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """The distinct (a, b) pairs that occur at least `min_count` times, sorted by a then b."""

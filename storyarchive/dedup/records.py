@@ -67,12 +67,24 @@ def text_dtype(bands: int) -> np.dtype:
 def encode_texts(keys: np.ndarray, blooms: np.ndarray, words: np.ndarray,
                  band_keys: np.ndarray) -> list[bytes]:
     """T records of many texts at once, byte for byte those of `encode_text`."""
+    return texts_to_records(text_array(keys, blooms, words, band_keys))
+
+
+def text_array(keys: np.ndarray, blooms: np.ndarray, words: np.ndarray,
+               band_keys: np.ndarray) -> np.ndarray:
+    """Many texts as one `text_dtype` array: the T records' bytes, and what the index
+    holds of them."""
     arr = np.empty(len(keys), dtype=text_dtype(band_keys.shape[1]))
     arr["kind"] = b"T"
     arr["key"] = keys
     arr["bloom"] = blooms
     arr["words"] = np.minimum(words, 0xFFFF)
     arr["bands"] = band_keys
+    return arr
+
+
+def texts_to_records(arr: np.ndarray) -> list[bytes]:
+    """The T records (bytes) of a `text_dtype` array."""
     raw = arr.tobytes()
     size = arr.dtype.itemsize
     return [raw[i:i + size] for i in range(0, len(raw), size)]

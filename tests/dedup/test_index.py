@@ -4,10 +4,16 @@ archive; the index stays compact."""
 import json
 from dataclasses import asdict
 
+import numpy as np
+import pytest
 import redis
 
+from bench.dedup import StreamGenerator
+from storyarchive.dedup import BlockDeduplicator
+from storyarchive.dedup.backend import RedisBackend, SqliteBackend
+
 from storyarchive.dedup import DedupConfig
-from storyarchive.dedup.index import PriorIndex
+from storyarchive.dedup.index import PriorIndex, flat_band_keys
 from storyarchive.dedup.rebuild import rebuild
 from storyarchive.dedup.story import open_backend
 from storyarchive.document import build_document, iter_latest_documents, write_document
@@ -160,3 +166,63 @@ def test_index_records_hold_no_block_text(embedded):
     raw = b"".join(dedup.backend.read_since(0)[0])
     assert b"Tren de Aragua" not in raw and b"drone" not in raw
     assert json.loads(raw[1:raw.index(b"}") + 1]) == CONFIG.index_meta()
+
+
+def _index_state(ix: PriorIndex):
+    """What a PriorIndex holds, independent of the order it learnt it in."""
+    occ = {k: sorted((o.doc.doc_id, o.block) for o in v) for k, v in ix.occurrences.items() if v}
+    comps = sorted(sorted(m) for m in ix._members.values())
+    keys = sorted(ix.texts)
+    bands, blooms = ix.text_fingerprints(keys)
+    flat = flat_band_keys(bands)
+    return (ix._cursor, keys, bands.tolist(), blooms.tolist(), occ, comps,
+            {d: (r.site, r.keys.tolist(), r.indexes.tolist()) for d, r in ix.docs.items()},
+            [a.tolist() for a in ix.candidates(flat, blooms, 1)])
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite", "redis"])
+def test_a_runs_own_records_applied_from_memory_equal_what_a_reader_decodes(
+        backend_kind, tmp_path, redis_url):
+    """The index applies a run's own records without reading them back, unless another
+    writer appended in between (then it reads everything since its last sync). Either way
+    its state equals a new reader's, which decodes the whole log."""
+    def backend():
+        if backend_kind == "sqlite":
+            return SqliteBackend(tmp_path / "log.sqlite")
+        return RedisBackend(redis_url, "apply-test")
+
+    docs, _ = StreamGenerator(seed=3).stream(4000)
+    part = [docs[i::4] for i in range(4)]
+    writer = PriorIndex(backend(), CONFIG.index_meta())
+    other = BlockDeduplicator(CONFIG, PriorIndex(backend(), CONFIG.index_meta()))
+    reads = []
+    real_sync = writer.sync
+    writer.sync = lambda: reads.append(writer._cursor) or real_sync()  # type: ignore[method-assign]
+    dedup = BlockDeduplicator(CONFIG, writer)
+
+    dedup.finalize(part[0])  # a fresh log (the meta record first); read once, at the start
+    assert len(reads) == 1
+    reader = PriorIndex(backend(), CONFIG.index_meta())
+    reader.sync()
+    assert _index_state(writer) == _index_state(reader)
+
+    # another writer appends between this run's start and its append: read back
+    real_append = writer.backend.append
+
+    def append_after_the_other(records):
+        other.finalize(part[1])
+        return real_append(records)
+
+    writer.backend.append = append_after_the_other  # type: ignore[method-assign]
+    dedup.finalize(part[2])
+    assert len(reads) == 3 and reads[-1] < writer._cursor
+    writer.backend.append = real_append  # type: ignore[method-assign]
+    reader.sync()
+    assert _index_state(writer) == _index_state(reader)
+    assert any(k in other.index.docs for k in writer.docs)  # it holds the other's documents
+
+    dedup.finalize(part[3])  # no one else: not read back
+    assert len(reads) == 4
+    reader.sync()
+    assert _index_state(writer) == _index_state(reader)
+    assert writer._cursor == len(backend().read_since(0)[0])
