@@ -105,6 +105,9 @@ class _Run:
     edges: list[tuple[int, int]] = field(default_factory=list)  # verified near copies
     block_words: list[list[int]] = field(default_factory=list)  # per doc, per block: words
     canon: dict[str, tuple[str, str]] = field(default_factory=dict)  # cluster -> doc_id, url
+    norms: dict[int, Any] = field(default_factory=dict)  # this run's texts, normalized
+    fps: Any = None  # fingerprints of this run's texts new to the index
+    fps_row: dict[int, int] = field(default_factory=dict)  # text key -> row in fps, or -1
 
 
 class BlockDeduplicator:
@@ -167,11 +170,7 @@ class BlockDeduplicator:
         if need is None or need.all():
             fps = self.fp.fingerprint(hash_lists)
             band_keys = fps.band_keys
-            for i, k in enumerate(current_keys):
-                n = norms[k]
-                run.texts[k] = _Text(k, n.words, n.numbers, fps, i)
-                if n.numbers:
-                    blooms[i] = bloom(n.numbers)
+            new_rows = np.arange(len(current_keys))
         else:
             assert prior is not None
             new_rows = np.flatnonzero(need)
@@ -181,17 +180,16 @@ class BlockDeduplicator:
             band_keys[new_rows] = fps.band_keys
             band_keys[old_rows], blooms[old_rows] = prior.text_fingerprints(
                 [current_keys[i] for i in old_rows.tolist()])
-            fp = self.fp
-            j = 0
-            for i, k in enumerate(current_keys):
-                n = norms[k]
-                if need[i]:
-                    run.texts[k] = _Text(k, n.words, n.numbers, fps, j)
-                    j += 1
-                    if n.numbers:
-                        blooms[i] = bloom(n.numbers)
-                else:
-                    run.texts[k] = _Text(k, n.words, n.numbers, None, 0, n.hashes, fp)
+        for i in new_rows.tolist():
+            numbers = norms[current_keys[i]].numbers
+            if numbers:
+                blooms[i] = bloom(numbers)
+        # A text's _Text (its shingles for verification) is made only if it is compared:
+        # its row in `fps` (texts new to the index), or -1 (shingles from its word hashes)
+        fps_row = np.full(len(current_keys), -1, dtype=np.int64)
+        fps_row[new_rows] = np.arange(len(new_rows))
+        run.norms, run.fps = norms, fps
+        run.fps_row = dict(zip(current_keys, fps_row.tolist(), strict=True))
         flat = flat_band_keys(band_keys)
         karr = np.array(current_keys, dtype=np.uint64)
         within = self._pairs_within(flat, blooms)
@@ -354,8 +352,19 @@ class BlockDeduplicator:
             for i, (key, n) in enumerate(found):
                 run.texts[key] = _Text(key, n.words, n.numbers, fps, i)
 
+    def _current_text(self, run: _Run, key: int) -> _Text | None:
+        """The _Text of a text of this run (made on first use), or None if not one."""
+        row = run.fps_row.get(key)
+        if row is None:
+            return None
+        n = run.norms[key]
+        t = (_Text(key, n.words, n.numbers, run.fps, row) if row >= 0
+             else _Text(key, n.words, n.numbers, None, 0, n.hashes, self.fp))
+        run.texts[key] = t
+        return t
+
     def _text(self, run: _Run, key: int, exclude: set[str]) -> _Text | None:
-        if key not in run.texts:
+        if key not in run.texts and self._current_text(run, key) is None:
             self._load_texts(run, [key], exclude)
         return run.texts[key]
 
@@ -386,7 +395,7 @@ class BlockDeduplicator:
         pairs = self._cross_site(run, pairs, current_ids)
         pair_keys = pairs.members()
         for k in pair_keys:
-            t = run.texts.get(k)
+            t = run.texts.get(k) or self._current_text(run, k)
             if t is None and k in seen:
                 run.texts[k] = seen[k]
             elif t is not None and not t.has_fingerprints:
@@ -497,7 +506,7 @@ class BlockDeduplicator:
             for o in occ[key]:
                 if o.doc.current and o.doc.site == site:
                     current_blocks[(o.doc.doc_id, o.block)].relation = "site-boilerplate"
-        texts = run.texts
+        texts, norms = run.texts, run.norms
         for keys in components.values():
             # One pass over the occurrences (most of them in earlier documents): the outlets
             # of each text, and per document [cluster words, blocks, meta, first block, its
@@ -507,7 +516,8 @@ class BlockDeduplicator:
             per_doc: dict[str, list[Any]] = {}
             current: list[tuple[int, _Occ]] = []
             for k in keys:
-                t = texts.get(k)
+                n = norms.get(k)
+                t = n or texts.get(k)
                 w = t.words if t else 0
                 ks = set()
                 for o in occ[k]:
