@@ -386,67 +386,73 @@ static PyObject *intersect_count(PyObject *self, PyObject *args) {
  *       inside the other); repeats are possible (a pair sharing several bands).       */
 
 typedef struct {
+    uint64_t key;
+    int64_t head; /* 1 + newest entry of the key; 0: empty slot (calloc'd tables start empty) */
+} Slot;
+
+typedef struct {
+    uint64_t text, bloom;
+    int64_t next; /* 1 + older entry of the same key, 0: none */
+} Entry;
+
+typedef struct {
     PyObject_HEAD
-    uint64_t *ekey, *etext, *ebloom;
-    int64_t *enext;
+    Entry *entries;
     Py_ssize_t n, cap;
-    uint64_t *tkey;   /* distinct band keys */
-    int64_t *thead;   /* newest entry of the key, -1: empty slot */
-    uint64_t tmask;   /* table size - 1 */
+    Slot *slots; /* open addressing over the distinct keys, at most half full */
+    uint64_t mask; /* number of slots - 1 */
     Py_ssize_t distinct;
 } BandTable;
 
+/* The table is read at random: a probe is a cache miss, so the loops below prefetch a few
+ * keys ahead, and a slot or an entry is read with one cache line. Growing costs page
+ * faults more than copying here: the entries grow with realloc (large blocks are moved by
+ * remapping, not copied) and new slots come zeroed from calloc (no initializing pass). */
+#define PREFETCH_AHEAD 16
+
 static inline uint64_t slot_of(uint64_t k) { return mix64(k); }
 
-static int bt_grow_table(BandTable *t) {
-    uint64_t size = t->tkey ? (t->tmask + 1) * 2 : 1024;
-    uint64_t *keys = PyMem_Malloc(sizeof(uint64_t) * size);
-    int64_t *heads = PyMem_Malloc(sizeof(int64_t) * size);
-    if (!keys || !heads) {
-        PyMem_Free(keys);
-        PyMem_Free(heads);
+static int bt_resize_slots(BandTable *t, uint64_t size) {
+    Slot *slots = calloc(size, sizeof(Slot));
+    if (!slots) {
         PyErr_NoMemory();
         return -1;
     }
-    for (uint64_t i = 0; i < size; i++) heads[i] = -1;
-    if (t->tkey) {
-        for (uint64_t s = 0; s <= t->tmask; s++) {
-            if (t->thead[s] < 0) continue;
-            uint64_t i = slot_of(t->tkey[s]) & (size - 1);
-            while (heads[i] >= 0) i = (i + 1) & (size - 1);
-            keys[i] = t->tkey[s];
-            heads[i] = t->thead[s];
+    if (t->slots) {
+        /* in slot order: a key lands at its old slot or one old-size further, so the new
+         * table is written in two sequential streams */
+        for (uint64_t s = 0; s <= t->mask; s++) {
+            if (!t->slots[s].head) continue;
+            uint64_t i = slot_of(t->slots[s].key) & (size - 1);
+            while (slots[i].head) i = (i + 1) & (size - 1);
+            slots[i] = t->slots[s];
         }
     }
-    PyMem_Free(t->tkey);
-    PyMem_Free(t->thead);
-    t->tkey = keys;
-    t->thead = heads;
-    t->tmask = size - 1;
+    free(t->slots);
+    t->slots = slots;
+    t->mask = size - 1;
     return 0;
 }
 
 static int bt_reserve(BandTable *t, Py_ssize_t more) {
+    /* slots: room for `more` new keys at most half full, decided before a batch so the
+     * mask stays fixed while prefetching */
+    uint64_t size = t->slots ? t->mask + 1 : 1024;
+    while ((uint64_t)(t->distinct + more) * 2 > size) size *= 2;
+    if (!t->slots || size != t->mask + 1) {
+        if (bt_resize_slots(t, size) < 0) return -1;
+    }
     if (t->n + more <= t->cap) return 0;
     Py_ssize_t cap = t->cap ? t->cap : 1024;
     while (cap < t->n + more) cap *= 2;
-    uint64_t *k = PyMem_Realloc(t->ekey, sizeof(uint64_t) * cap);
-    if (!k) goto fail;
-    t->ekey = k;
-    uint64_t *x = PyMem_Realloc(t->etext, sizeof(uint64_t) * cap);
-    if (!x) goto fail;
-    t->etext = x;
-    uint64_t *b = PyMem_Realloc(t->ebloom, sizeof(uint64_t) * cap);
-    if (!b) goto fail;
-    t->ebloom = b;
-    int64_t *nx = PyMem_Realloc(t->enext, sizeof(int64_t) * cap);
-    if (!nx) goto fail;
-    t->enext = nx;
+    Entry *e = realloc(t->entries, sizeof(Entry) * (size_t)cap);
+    if (!e) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->entries = e;
     t->cap = cap;
     return 0;
-fail:
-    PyErr_NoMemory();
-    return -1;
 }
 
 static PyObject *bt_add(BandTable *t, PyObject *args) {
@@ -471,23 +477,23 @@ static PyObject *bt_add(BandTable *t, PyObject *args) {
     }
     if (bt_reserve(t, m) < 0) goto done;
     const uint64_t *keys = vk.buf, *texts = vx.buf, *blooms = vb.buf;
+    Slot *slots = t->slots;
+    uint64_t mask = t->mask;
     for (Py_ssize_t j = 0; j < m; j++) {
-        if (!t->tkey || (uint64_t)(t->distinct + 1) * 2 > t->tmask + 1) {
-            if (bt_grow_table(t) < 0) goto done;
-        }
+        if (j + PREFETCH_AHEAD < m)
+            __builtin_prefetch(&slots[slot_of(keys[j + PREFETCH_AHEAD]) & mask], 1);
         uint64_t k = keys[j];
-        uint64_t i = slot_of(k) & t->tmask;
-        while (t->thead[i] >= 0 && t->tkey[i] != k) i = (i + 1) & t->tmask;
+        uint64_t i = slot_of(k) & mask;
+        while (slots[i].head && slots[i].key != k) i = (i + 1) & mask;
         Py_ssize_t e = t->n++;
-        t->ekey[e] = k;
-        t->etext[e] = texts[j];
-        t->ebloom[e] = blooms[j];
-        if (t->thead[i] < 0) {
-            t->tkey[i] = k;
+        t->entries[e].text = texts[j];
+        t->entries[e].bloom = blooms[j];
+        if (!slots[i].head) {
+            slots[i].key = k;
             t->distinct++;
         }
-        t->enext[e] = t->thead[i];
-        t->thead[i] = e;
+        t->entries[e].next = slots[i].head;
+        slots[i].head = e + 1;
     }
     result = Py_None;
     Py_INCREF(result);
@@ -522,20 +528,25 @@ static PyObject *bt_query(BandTable *t, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "BandTable.query: keys and rows differ in length");
         goto done;
     }
-    for (Py_ssize_t j = 0; t->tkey && j < m; j++) {
-        uint64_t k = keys[j];
-        uint64_t i = slot_of(k) & t->tmask;
-        while (t->thead[i] >= 0 && t->tkey[i] != k) i = (i + 1) & t->tmask;
-        int64_t e = t->thead[i];
-        if (e < 0) continue;
-        int64_t row = rows[j];
-        if (row < 0 || row >= nq) {
+    for (Py_ssize_t j = 0; j < m; j++) {
+        if (rows[j] < 0 || rows[j] >= nq) {
             PyErr_SetString(PyExc_IndexError, "BandTable.query: a row has no bloom");
             goto done;
         }
+    }
+    const Slot *slots = t->slots;
+    uint64_t mask = t->mask;
+    for (Py_ssize_t j = 0; slots && j < m; j++) {
+        if (j + PREFETCH_AHEAD < m)
+            __builtin_prefetch(&slots[slot_of(keys[j + PREFETCH_AHEAD]) & mask], 0);
+        uint64_t k = keys[j];
+        uint64_t i = slot_of(k) & mask;
+        while (slots[i].head && slots[i].key != k) i = (i + 1) & mask;
+        if (!slots[i].head) continue;
+        int64_t row = rows[j];
         uint64_t qb = qblooms[row];
-        for (; e >= 0; e = t->enext[e]) {
-            uint64_t pb = t->ebloom[e];
+        for (int64_t e = slots[i].head - 1; e >= 0; e = t->entries[e].next - 1) {
+            uint64_t pb = t->entries[e].bloom;
             if ((qb & ~pb) && (pb & ~qb)) continue; /* numbers incompatible */
             if (n == cap) {
                 cap = cap ? cap * 2 : 4096;
@@ -547,7 +558,7 @@ static PyObject *bt_query(BandTable *t, PyObject *args) {
                 otexts = x2;
             }
             orows[n] = row;
-            otexts[n] = t->etext[e];
+            otexts[n] = t->entries[e].text;
             n++;
         }
     }
@@ -572,12 +583,8 @@ done:
 static Py_ssize_t bt_len(BandTable *t) { return t->n; }
 
 static void bt_dealloc(BandTable *t) {
-    PyMem_Free(t->ekey);
-    PyMem_Free(t->etext);
-    PyMem_Free(t->ebloom);
-    PyMem_Free(t->enext);
-    PyMem_Free(t->tkey);
-    PyMem_Free(t->thead);
+    free(t->entries);
+    free(t->slots);
     Py_TYPE(t)->tp_free((PyObject *)t);
 }
 

@@ -230,6 +230,7 @@ class BlockDeduplicator:
         norms: dict[int, Any] = {}
         occ = run.occ
         block_words = run.block_words
+        new = tuple.__new__
         seen = 0
         for d in run.docs:
             indexed: list[tuple[int, int]] = []
@@ -240,10 +241,11 @@ class BlockDeduplicator:
             for b, n in zip(d.blocks, doc_norms, strict=True):
                 if n.words < min_words or b.relation == "repeat-in-page":
                     continue
-                occ[n.key].append(_Occ(meta, b.index))
-                indexed.append((b.index, n.key))
-                if n.key not in norms:
-                    norms[n.key] = n
+                key = n.key
+                occ[key].append(new(Occurrence, (meta, b.index)))  # see index._tuple_new
+                indexed.append((b.index, key))
+                if key not in norms:
+                    norms[key] = n
             indexed.sort()
             run.doc_blocks.append(indexed)
         summary.blocks_seen += seen

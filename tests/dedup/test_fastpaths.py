@@ -175,7 +175,8 @@ def test_band_table_finds_what_a_scan_of_every_entry_finds():
         m = int(rng.integers(0, 4000))
         keys = rng.integers(0, 3000, m).astype(np.uint64) << np.uint64(20)  # many repeats
         texts = rng.integers(0, 2**63, m).astype(np.uint64)
-        blooms = (np.uint64(1) << rng.integers(0, 64, m).astype(np.uint64)) * rng.integers(0, 2, m).astype(np.uint64)
+        bits = np.uint64(1) << rng.integers(0, 64, m).astype(np.uint64)
+        blooms = bits * rng.integers(0, 2, m).astype(np.uint64)  # half without numbers
         for t in tables:
             t.add(keys, texts, blooms)
         entries += zip(keys.tolist(), texts.tolist(), blooms.tolist(), strict=True)

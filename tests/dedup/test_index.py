@@ -4,15 +4,12 @@ archive; the index stays compact."""
 import json
 from dataclasses import asdict
 
-import numpy as np
 import pytest
 import redis
 
 from bench.dedup import StreamGenerator
-from storyarchive.dedup import BlockDeduplicator
+from storyarchive.dedup import BlockDeduplicator, DedupConfig
 from storyarchive.dedup.backend import RedisBackend, SqliteBackend
-
-from storyarchive.dedup import DedupConfig
 from storyarchive.dedup.index import PriorIndex, flat_band_keys
 from storyarchive.dedup.rebuild import rebuild
 from storyarchive.dedup.story import open_backend
