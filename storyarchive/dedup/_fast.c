@@ -378,7 +378,15 @@ static PyObject *intersect_count(PyObject *self, PyObject *args) {
  * addressing, at most half full. Adding is O(1) per entry and a query O(1 + matches):
  * the sorted segments it replaces were re-sorted and merged as the story grew.
  *
- *   add(keys, texts, blooms)          three uint64 buffers of one length
+ * It is kept small because growing it means touching fresh memory, and first touches
+ * (page faults) cost more than anything else it does: a slot is 8 bytes (a 32-bit hash of
+ * the band key, which also places it, and its newest entry), an entry 8 bytes (its text
+ * and the next entry), and a text (key, bloom) is stored once, not once per band. Two
+ * band keys with the same 32-bit hash are taken as one key: that can only add a
+ * candidate (which must share `min_bands` bands, and is then verified), never lose one.
+ *
+ *   add(keys, texts, blooms)          three uint64 buffers of one length (the entries of
+ *                                     one text one after the other, as np.repeat gives)
  *   query(keys, rows, blooms) -> (rows, texts)
  *       keys: uint64 query band keys; rows: int64, the query text of each key; blooms:
  *       uint64, one per query text. Returns, as bytes of int64 / uint64, one (row, text)
@@ -386,31 +394,33 @@ static PyObject *intersect_count(PyObject *self, PyObject *args) {
  *       inside the other); repeats are possible (a pair sharing several bands).       */
 
 typedef struct {
-    uint64_t key;
-    int64_t head; /* 1 + newest entry of the key; 0: empty slot (calloc'd tables start empty) */
+    uint32_t hash; /* 32-bit hash of the band key; its low bits are the home slot */
+    uint32_t head; /* 1 + newest entry of the key; 0: empty slot (calloc'd tables start empty) */
 } Slot;
 
 typedef struct {
-    uint64_t text, bloom;
-    int64_t next; /* 1 + older entry of the same key, 0: none */
+    uint32_t text; /* index into texts/blooms */
+    uint32_t next; /* 1 + older entry of the same key, 0: none */
 } Entry;
 
 typedef struct {
     PyObject_HEAD
     Entry *entries;
     Py_ssize_t n, cap;
-    Slot *slots; /* open addressing over the distinct keys, at most half full */
+    uint64_t *texts, *blooms; /* one per text (a run of equal texts in add is one) */
+    Py_ssize_t ntexts, tcap;
+    Slot *slots; /* open addressing over the distinct key hashes, at most half full */
     uint64_t mask; /* number of slots - 1 */
     Py_ssize_t distinct;
 } BandTable;
 
-/* The table is read at random: a probe is a cache miss, so the loops below prefetch a few
- * keys ahead, and a slot or an entry is read with one cache line. Growing costs page
- * faults more than copying here: the entries grow with realloc (large blocks are moved by
- * remapping, not copied) and new slots come zeroed from calloc (no initializing pass). */
+/* A slot or an entry is read at random (a cache miss): the loops prefetch a few keys
+ * ahead. Arrays grow with realloc (large blocks are moved by remapping, not copied) and
+ * new slots come zeroed from calloc (no initializing pass). */
 #define PREFETCH_AHEAD 16
+#define BT_MAX ((Py_ssize_t)0x7FFFFFF0)
 
-static inline uint64_t slot_of(uint64_t k) { return mix64(k); }
+static inline uint32_t key_hash(uint64_t k) { return (uint32_t)mix64(k); }
 
 static int bt_resize_slots(BandTable *t, uint64_t size) {
     Slot *slots = calloc(size, sizeof(Slot));
@@ -423,7 +433,7 @@ static int bt_resize_slots(BandTable *t, uint64_t size) {
          * table is written in two sequential streams */
         for (uint64_t s = 0; s <= t->mask; s++) {
             if (!t->slots[s].head) continue;
-            uint64_t i = slot_of(t->slots[s].key) & (size - 1);
+            uint64_t i = t->slots[s].hash & (size - 1);
             while (slots[i].head) i = (i + 1) & (size - 1);
             slots[i] = t->slots[s];
         }
@@ -434,7 +444,25 @@ static int bt_resize_slots(BandTable *t, uint64_t size) {
     return 0;
 }
 
+static int grow(void **p, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
+    if (need <= *cap) return 0;
+    Py_ssize_t c = *cap ? *cap : 1024;
+    while (c < need) c *= 2;
+    void *q = realloc(*p, item * (size_t)c);
+    if (!q) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
 static int bt_reserve(BandTable *t, Py_ssize_t more) {
+    if (t->n + more > BT_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "BandTable: too many entries");
+        return -1;
+    }
     /* slots: room for `more` new keys at most half full, decided before a batch so the
      * mask stays fixed while prefetching */
     uint64_t size = t->slots ? t->mask + 1 : 1024;
@@ -442,16 +470,12 @@ static int bt_reserve(BandTable *t, Py_ssize_t more) {
     if (!t->slots || size != t->mask + 1) {
         if (bt_resize_slots(t, size) < 0) return -1;
     }
-    if (t->n + more <= t->cap) return 0;
-    Py_ssize_t cap = t->cap ? t->cap : 1024;
-    while (cap < t->n + more) cap *= 2;
-    Entry *e = realloc(t->entries, sizeof(Entry) * (size_t)cap);
-    if (!e) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    t->entries = e;
-    t->cap = cap;
+    Py_ssize_t tcap = t->tcap;
+    if (grow((void **)&t->entries, &t->cap, t->n + more, sizeof(Entry)) < 0) return -1;
+    if (grow((void **)&t->texts, &tcap, t->ntexts + more, sizeof(uint64_t)) < 0) return -1;
+    tcap = t->tcap;
+    if (grow((void **)&t->blooms, &tcap, t->ntexts + more, sizeof(uint64_t)) < 0) return -1;
+    t->tcap = tcap;
     return 0;
 }
 
@@ -481,19 +505,23 @@ static PyObject *bt_add(BandTable *t, PyObject *args) {
     uint64_t mask = t->mask;
     for (Py_ssize_t j = 0; j < m; j++) {
         if (j + PREFETCH_AHEAD < m)
-            __builtin_prefetch(&slots[slot_of(keys[j + PREFETCH_AHEAD]) & mask], 1);
-        uint64_t k = keys[j];
-        uint64_t i = slot_of(k) & mask;
-        while (slots[i].head && slots[i].key != k) i = (i + 1) & mask;
+            __builtin_prefetch(&slots[key_hash(keys[j + PREFETCH_AHEAD]) & mask], 1);
+        if (j == 0 || texts[j] != texts[j - 1] || blooms[j] != blooms[j - 1]) {
+            t->texts[t->ntexts] = texts[j];
+            t->blooms[t->ntexts] = blooms[j];
+            t->ntexts++;
+        }
+        uint32_t h = key_hash(keys[j]);
+        uint64_t i = h & mask;
+        while (slots[i].head && slots[i].hash != h) i = (i + 1) & mask;
         Py_ssize_t e = t->n++;
-        t->entries[e].text = texts[j];
-        t->entries[e].bloom = blooms[j];
+        t->entries[e].text = (uint32_t)(t->ntexts - 1);
         if (!slots[i].head) {
-            slots[i].key = k;
+            slots[i].hash = h;
             t->distinct++;
         }
         t->entries[e].next = slots[i].head;
-        slots[i].head = e + 1;
+        slots[i].head = (uint32_t)(e + 1);
     }
     result = Py_None;
     Py_INCREF(result);
@@ -538,15 +566,16 @@ static PyObject *bt_query(BandTable *t, PyObject *args) {
     uint64_t mask = t->mask;
     for (Py_ssize_t j = 0; slots && j < m; j++) {
         if (j + PREFETCH_AHEAD < m)
-            __builtin_prefetch(&slots[slot_of(keys[j + PREFETCH_AHEAD]) & mask], 0);
-        uint64_t k = keys[j];
-        uint64_t i = slot_of(k) & mask;
-        while (slots[i].head && slots[i].key != k) i = (i + 1) & mask;
+            __builtin_prefetch(&slots[key_hash(keys[j + PREFETCH_AHEAD]) & mask], 0);
+        uint32_t h = key_hash(keys[j]);
+        uint64_t i = h & mask;
+        while (slots[i].head && slots[i].hash != h) i = (i + 1) & mask;
         if (!slots[i].head) continue;
         int64_t row = rows[j];
         uint64_t qb = qblooms[row];
-        for (int64_t e = slots[i].head - 1; e >= 0; e = t->entries[e].next - 1) {
-            uint64_t pb = t->entries[e].bloom;
+        for (uint32_t e1 = slots[i].head; e1; e1 = t->entries[e1 - 1].next) {
+            uint32_t x = t->entries[e1 - 1].text;
+            uint64_t pb = t->blooms[x];
             if ((qb & ~pb) && (pb & ~qb)) continue; /* numbers incompatible */
             if (n == cap) {
                 cap = cap ? cap * 2 : 4096;
@@ -558,7 +587,7 @@ static PyObject *bt_query(BandTable *t, PyObject *args) {
                 otexts = x2;
             }
             orows[n] = row;
-            otexts[n] = t->entries[e].text;
+            otexts[n] = t->texts[x];
             n++;
         }
     }
@@ -584,6 +613,8 @@ static Py_ssize_t bt_len(BandTable *t) { return t->n; }
 
 static void bt_dealloc(BandTable *t) {
     free(t->entries);
+    free(t->texts);
+    free(t->blooms);
     free(t->slots);
     Py_TYPE(t)->tp_free((PyObject *)t);
 }
