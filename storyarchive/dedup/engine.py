@@ -371,6 +371,10 @@ class BlockDeduplicator:
         return run.texts[key]
 
     def _find(self, run: _Run, k: int) -> int:
+        """The component of `k` in this run: a union-find over the index's components
+        (texts linked in earlier crawls are one node, never copied into the run)."""
+        if self.index is not None:
+            k = self.index.root(k)
         parent = run.parent
         if k not in parent:
             return k  # most texts are their own component
@@ -406,12 +410,8 @@ class BlockDeduplicator:
             fps = self.fp.shingles_only([t.hashes for t in lazy])
             for i, t in enumerate(lazy):
                 t.set_fingerprints(fps, i)
-        if self.index is not None:
-            # earlier texts already linked in the index are one node from the start, so a
-            # new copy is verified against one member of an earlier cluster, not all
-            for members in self.index.components_of(pair_keys):
-                for other in members[1:]:
-                    self._union(run, members[0], other)
+        # (earlier texts already linked in the index are one node from the start, see
+        # _find: a new copy is verified against one member of an earlier cluster, not all)
         # Two passes in a fixed order: pairs whose texts are at hand first, then the rest
         # with the earlier texts they still need read back from the archive in one batch.
         # Skipping a pair already connected changes no component, so the order is free.
@@ -437,8 +437,6 @@ class BlockDeduplicator:
             for other in members:
                 if other not in run.occ:
                     run.occ[other].extend(self._prior_occ(other, current_ids))
-            for other in members[1:]:
-                self._union(run, members[0], other)
 
     def _cross_site(self, run: _Run, pairs: _Pairs, exclude: set[str]) -> _Pairs:
         """The candidate pairs minus those whose two texts occur, every time, on one and
@@ -499,10 +497,12 @@ class BlockDeduplicator:
         # only texts seen more than once or linked to another can be in a cluster
         parent = run.parent
         linked = parent.keys() | set(parent.values())
+        in_component = self.index.in_component if self.index is not None else linked.__contains__
         components: dict[int, list[int]] = defaultdict(list)
         find = self._find
-        for key in sorted(k for k, v in occ.items() if len(v) > 1 or k in linked):
-            components[find(run, key) if key in parent else key].append(key)
+        for key in sorted(k for k, v in occ.items()
+                          if len(v) > 1 or k in linked or in_component(k)):
+            components[find(run, key)].append(key)
         boiler_keys = {k for k, _ in boiler}
         for key, site in boiler:
             for o in occ[key]:

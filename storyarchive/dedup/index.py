@@ -170,6 +170,15 @@ class PriorIndex:
             k = parent[k]
         return k
 
+    def root(self, k: int) -> int:
+        """The representative of the component of earlier texts that `k` belongs to (the
+        texts linked by edge records); `k` itself if it is in none."""
+        return self._root(k) if k in self._parent else k
+
+    def in_component(self, k: int) -> bool:
+        """Whether `k` is linked to some other earlier text."""
+        return k in self._parent or k in self._members
+
     def _link(self, a: int, b: int) -> None:
         ra, rb = self._root(a), self._root(b)
         if ra == rb:
