@@ -13,25 +13,43 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from storyarchive.dedup.records import pack_records, unpack_rows
+
 
 class IndexUnavailableError(Exception):
     """The index backend could not be reached; the message says which and how."""
 
 
 class IndexBackend(abc.ABC):
-    """An append-only, ordered log of records for one story."""
+    """An append-only, ordered log of records for one story.
 
-    @abc.abstractmethod
+    The log is stored as rows; a row holds one record or a batch of them (`pack_records`:
+    a crawl appends its tens of thousands of records as a few rows, so a row's overhead
+    in SQLite or Redis is paid per batch). Positions (cursors) count rows."""
+
     def read_since(self, cursor: int) -> tuple[list[bytes], int]:
-        """Records appended after position `cursor` and the new cursor. If the log is
-        shorter than `cursor` (the index was lost or cleared) returns ([...all], n) with
-        n < cursor; the caller then starts over."""
+        """Records appended after row `cursor` and the new cursor. If the log is shorter
+        than `cursor` (the index was lost or cleared) returns ([...all], n) with n <
+        cursor; the caller then starts over."""
+        rows, n = self._read_rows(cursor)
+        return unpack_rows(rows), n
+
+    def append(self, records: Iterable[bytes]) -> tuple[int, int] | None:
+        """Append records atomically; return the log's position just before and just
+        after them (so the caller knows whether another writer appended since it last
+        read), or None if there was nothing to append."""
+        rows = pack_records(list(records))
+        if not rows:
+            return None
+        before = self._append_rows(rows)
+        return before, before + len(rows)
 
     @abc.abstractmethod
-    def append(self, records: Iterable[bytes]) -> int | None:
-        """Append records atomically; return the log's position just before them (so the
-        caller knows whether another writer appended since it last read), or None if the
-        backend can't tell."""
+    def _read_rows(self, cursor: int) -> tuple[list[bytes], int]: ...
+
+    @abc.abstractmethod
+    def _append_rows(self, rows: list[bytes]) -> int:
+        """Append rows atomically; return the number of rows before them."""
 
     @abc.abstractmethod
     def clear(self) -> None: ...
@@ -57,19 +75,19 @@ class SqliteBackend(IndexBackend):
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, rec BLOB NOT NULL)")
 
-    def read_since(self, cursor: int) -> tuple[list[bytes], int]:
+    def _read_rows(self, cursor: int) -> tuple[list[bytes], int]:
         (last,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM log").fetchone()
         start = cursor if last >= cursor else 0
         rows = self._db.execute("SELECT seq, rec FROM log WHERE seq > ? AND seq <= ? ORDER BY seq",
                                 (start, last)).fetchall()
         return [r[1] for r in rows], last
 
-    def append(self, records: Iterable[bytes]) -> int | None:
+    def _append_rows(self, rows: list[bytes]) -> int:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")  # the write lock: MAX(seq) holds until commit
             (before,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM log").fetchone()
             # an INTEGER PRIMARY KEY takes MAX + 1: ours are before+1 .. before+n
-            self._db.executemany("INSERT INTO log (rec) VALUES (?)", ((r,) for r in records))
+            self._db.executemany("INSERT INTO log (rec) VALUES (?)", ((r,) for r in rows))
         return int(before)
 
     def clear(self) -> None:
@@ -109,7 +127,7 @@ class RedisBackend(IndexBackend):
                 f"dedup index at {self.url} unreachable ({exc}); check "
                 "STORYARCHIVE_DEDUP_REDIS_URL or unset it to use the embedded index") from exc
 
-    def read_since(self, cursor: int) -> tuple[list[bytes], int]:
+    def _read_rows(self, cursor: int) -> tuple[list[bytes], int]:
         n = int(self._call(self._r.llen, self.key))
         start = cursor if n >= cursor else 0
         out: list[bytes] = []
@@ -117,18 +135,14 @@ class RedisBackend(IndexBackend):
             out.extend(self._call(self._r.lrange, self.key, lo, min(lo + self.CHUNK, n) - 1))
         return out, n
 
-    def append(self, records: Iterable[bytes]) -> int | None:
-        batch = list(records)
-
+    def _append_rows(self, rows: list[bytes]) -> int:
         def push() -> int:
             pipe = self._r.pipeline(transaction=True)  # MULTI/EXEC: no other push between
-            for lo in range(0, len(batch), self.CHUNK):
-                pipe.rpush(self.key, *batch[lo:lo + self.CHUNK])
+            for lo in range(0, len(rows), self.CHUNK):
+                pipe.rpush(self.key, *rows[lo:lo + self.CHUNK])
             lengths = pipe.execute()  # the list's length after each RPUSH
-            return int(lengths[-1]) - len(batch)
+            return int(lengths[-1]) - len(rows)
 
-        if not batch:
-            return None
         return int(self._call(push))
 
     def clear(self) -> None:

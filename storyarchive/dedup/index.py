@@ -246,11 +246,11 @@ class PriorIndex:
             records.insert(0, encode_meta(self.meta))
         if not records:
             return
-        before = self.backend.append(records)
-        if before is None or before != self._cursor:
+        span = self.backend.append(records)
+        if span is None or span[0] != self._cursor:
             self.sync()
             return
-        self._cursor = before + len(records)
+        self._cursor = span[1]
         if len(texts):
             self._add_text_array(texts)
         for a, b in edges:

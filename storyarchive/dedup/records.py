@@ -7,6 +7,10 @@
 
     E  edge:  b"E" + key u64 + key u64     two texts verified as near copies (cluster links)
 
+A backend stores them as rows of the log: a row is one record, or a batch of records
+(`pack_records`: b"B" + for each record its length u32 + its bytes), so that a crawl's
+records cost a few rows, not tens of thousands.
+
 A later D record for the same doc_id replaces the earlier one (a recrawl). Texts are
 content-addressed, so a T record never goes stale. No block text is stored: candidates
 found in the index are verified against the block text in the archive's JSON documents.
@@ -147,3 +151,49 @@ def decode(data: bytes) -> dict[str, object] | TextRecord | DocRecord | tuple[in
         return json.loads(data[1:])
     raise IndexFormatError(f"unknown dedup index record type {kind!r}; rebuild the index "
                            "with `storyarchive dedup <slug> --rebuild`")
+
+
+_BATCH_BYTES = 4 << 20  # a batch row holds up to about this much (Redis and SQLite take far more)
+_LEN = struct.Struct("<I")
+
+
+def pack_records(records: list[bytes]) -> list[bytes]:
+    """Records as rows of the log: batches of up to about 4 MB (b"B" + length-prefixed
+    records). A single record is stored as itself."""
+    rows: list[bytes] = []
+    part: list[bytes] = []
+    size = 0
+    for r in records:
+        part.append(_LEN.pack(len(r)))
+        part.append(r)
+        size += 4 + len(r)
+        if size >= _BATCH_BYTES:
+            rows.append(b"B" + b"".join(part))
+            part, size = [], 0
+    if part:
+        rows.append(b"B" + b"".join(part) if len(part) > 2 else part[1])
+    return rows
+
+
+def unpack_rows(rows: list[bytes]) -> list[bytes]:
+    """The records of rows of the log (batches or single records), in order.
+    IndexFormatError if a batch is cut short."""
+    out: list[bytes] = []
+    unpack = _LEN.unpack_from
+    for row in rows:
+        if row[:1] != b"B":
+            out.append(row)
+            continue
+        pos, end = 1, len(row)
+        while pos < end:
+            if pos + 4 > end:
+                raise IndexFormatError("dedup index batch row is cut short; rebuild the index "
+                                       "with `storyarchive dedup <slug> --rebuild`")
+            (n,) = unpack(row, pos)
+            pos += 4
+            if pos + n > end:
+                raise IndexFormatError("dedup index batch row is cut short; rebuild the index "
+                                       "with `storyarchive dedup <slug> --rebuild`")
+            out.append(row[pos:pos + n])
+            pos += n
+    return out

@@ -4,6 +4,7 @@ archive; the index stays compact."""
 import json
 from dataclasses import asdict
 
+import numpy as np
 import pytest
 import redis
 
@@ -222,4 +223,29 @@ def test_a_runs_own_records_applied_from_memory_equal_what_a_reader_decodes(
     assert len(reads) == 4
     reader.sync()
     assert _index_state(writer) == _index_state(reader)
-    assert writer._cursor == len(backend().read_since(0)[0])
+    assert writer._cursor == backend().read_since(0)[1]
+
+
+def test_records_are_stored_in_batch_rows_and_read_back_in_order(tmp_path):
+    """A crawl's records take a few rows (batches of about 4 MB), single-record rows (as
+    an index written before batching holds) read back as before, and a cut batch is a
+    clear error, not silently fewer records."""
+    from storyarchive.dedup.records import IndexFormatError, pack_records, unpack_rows
+
+    rng = np.random.default_rng(5)
+    records = [b"T" + rng.bytes(int(rng.integers(1, 300))) for _ in range(30_000)]
+    records.append(b"D" + rng.bytes(5_000_000))  # larger than a batch
+    rows = pack_records(records)
+    assert 2 <= len(rows) <= 5 and all(r[:1] == b"B" for r in rows)
+    assert unpack_rows(rows) == records
+    assert pack_records([b"E" + b"x" * 16]) == [b"E" + b"x" * 16]
+    backend = SqliteBackend(tmp_path / "log.sqlite")
+    backend._append_rows([b"Mold", b"Tone"])  # the earlier layout: a record a row
+    span = backend.append(records[:1000])
+    assert span == (2, 3)
+    got, cursor = backend.read_since(0)
+    assert got == [b"Mold", b"Tone", *records[:1000]] and cursor == 3
+    assert backend.read_since(2) == (records[:1000], 3)
+    cut = rows[0][:-7]
+    with pytest.raises(IndexFormatError, match="cut short"):
+        unpack_rows([cut])
