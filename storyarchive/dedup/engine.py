@@ -202,8 +202,8 @@ class BlockDeduplicator:
         del within, rows, pkeys
         self._connect(run, pairs, run.recrawled, summary)
         del pairs
-        boiler = self._boilerplate(run)
-        self._clusters(run, boiler, summary, run.recrawled)
+        boiler, boiler_only = self._boilerplate(run)
+        self._clusters(run, boiler, boiler_only, summary, run.recrawled)
         self._syndication(run, norms)
         if persist and prior is not None:
             assert need is not None
@@ -475,21 +475,27 @@ class BlockDeduplicator:
             run.edges.append((a, b))
 
     # ------------------------------------------------------------------ tiers 2-4
-    def _boilerplate(self, run: _Run) -> set[tuple[int, str]]:
-        """(text key, site) pairs where the text is on >= N distinct URLs of that site."""
+    def _boilerplate(self, run: _Run) -> tuple[set[tuple[int, str]], set[int]]:
+        """(text key, site) pairs where the text is on >= N distinct URLs of that site, and
+        the texts that are boilerplate on every site they are on (no cluster can hold
+        them: the clusters skip their occurrences, hundreds each in a long story)."""
         n = self.config.boilerplate_min_urls
         out: set[tuple[int, str]] = set()
+        only: set[int] = set()
         for key, occs in run.occ.items():
             if len(occs) < n:
                 continue  # fewer blocks than the URLs needed
             by_site: dict[str, set[str]] = defaultdict(set)
             for o in occs:
                 by_site[o.doc.site].add(o.doc.canonical_url)
-            out.update((key, site) for site, urls in by_site.items() if len(urls) >= n)
-        return out
+            boiler_sites = [site for site, urls in by_site.items() if len(urls) >= n]
+            out.update((key, site) for site in boiler_sites)
+            if len(boiler_sites) == len(by_site):
+                only.add(key)
+        return out, only
 
-    def _clusters(self, run: _Run, boiler: set[tuple[int, str]], summary: DedupSummary,
-                  current_ids: set[str]) -> None:
+    def _clusters(self, run: _Run, boiler: set[tuple[int, str]], boiler_only: set[int],
+                  summary: DedupSummary, current_ids: set[str]) -> None:
         th = self.config.thresholds
         blocks_of = {d.meta.doc_id: d.blocks for d in run.docs}
         current_blocks = _BlockFinder(blocks_of)
@@ -501,7 +507,8 @@ class BlockDeduplicator:
         components: dict[int, list[int]] = defaultdict(list)
         find = self._find
         for key in sorted(k for k, v in occ.items()
-                          if len(v) > 1 or k in linked or in_component(k)):
+                          if (len(v) > 1 or k in linked or in_component(k))
+                          and k not in boiler_only):  # (nothing of theirs is clustered)
             components[find(run, key)].append(key)
         boiler_keys = {k for k, _ in boiler}
         for key, site in boiler:
@@ -518,10 +525,10 @@ class BlockDeduplicator:
             per_doc: dict[str, list[Any]] = {}
             current: list[tuple[int, _Occ]] = []
             for k in keys:
+                ks = sites_of_key[k] = set()
                 n = norms.get(k)
                 t = n or texts.get(k)
                 w = t.words if t else 0
-                ks = set()
                 for o in occ[k]:
                     doc, block = o
                     if check_boiler and (k, doc.site) in boiler:
@@ -537,7 +544,6 @@ class BlockDeduplicator:
                             e[3], e[4] = block, k
                     if doc.current:
                         current.append((k, o))
-                sites_of_key[k] = ks
             if not current:
                 continue
             if len(set().union(*sites_of_key.values())) < 2:
