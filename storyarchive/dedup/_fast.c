@@ -64,6 +64,32 @@ static inline uint64_t word_hash(const unsigned char *s, Py_ssize_t n) {
     return h | (uint64_t)is_stop(h);
 }
 
+/* 8 bytes, little-endian (the packed word hashes are little-endian on every machine) */
+static inline void store_le64(unsigned char *dst, uint64_t h) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(dst, &h, 8);
+#else
+    for (int b = 0; b < 8; b++) dst[b] = (unsigned char)(h >> (8 * b));
+#endif
+}
+
+/* Whether ASCII text holds a digit: 8 bytes at a time ("has a byte between m and n",
+ * exact for bytes below 128, https://graphics.stanford.edu/~seander/bithacks.html). */
+static int has_ascii_digit(const unsigned char *s, Py_ssize_t n) {
+    const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 127, high = ones * 128;
+    const uint64_t m = '0' - 1, top = '9' + 1;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (((ones * (127 + top) - (x & low7)) & ~x & ((x & low7) + ones * (127 - m))) & high)
+            return 1;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)(s[i] - '0') < 10) return 1;
+    return 0;
+}
+
 /* the exact key folds the word hashes (flag bit cleared) in order, then the count */
 static inline uint64_t key_step(uint64_t acc, uint64_t w) { return mix64(acc ^ (w & ~1ULL)); }
 
@@ -143,7 +169,7 @@ static PyObject *hash_tokens(PyObject *self, PyObject *arg) {
         }
         uint64_t h = word_hash((const unsigned char *)s, len);
         acc = key_step(acc, h);
-        for (int b = 0; b < 8; b++) buf[i * 8 + b] = (unsigned char)(h >> (8 * b));
+        store_le64(buf + i * 8, h);
     }
     Py_DECREF(seq);
     PyObject *key = PyLong_FromUnsignedLongLong(key_final(acc, n));
@@ -183,7 +209,8 @@ typedef struct {
     PyObject *numbers; /* list, or NULL until the first number */
 } Out;
 
-static int out_token(Out *o, const unsigned char *s, Py_ssize_t len, int is_number) {
+/* Append one token, given the FNV state of its bytes (see base_hash) and its length. */
+static inline int out_hash(Out *o, uint64_t fnv, Py_ssize_t len) {
     if (o->n == o->cap) {
         Py_ssize_t cap = o->cap ? o->cap * 2 : 64;
         unsigned char *p = PyMem_Realloc(o->hashes, (size_t)cap * 8);
@@ -194,10 +221,18 @@ static int out_token(Out *o, const unsigned char *s, Py_ssize_t len, int is_numb
         o->hashes = p;
         o->cap = cap;
     }
-    uint64_t h = word_hash(s, len);
+    uint64_t h = mix64(fnv ^ (uint64_t)len) & ~1ULL;
+    h |= (uint64_t)is_stop(h);
     o->acc = key_step(o->acc, h);
-    for (int b = 0; b < 8; b++) o->hashes[o->n * 8 + b] = (unsigned char)(h >> (8 * b));
+    store_le64(o->hashes + o->n * 8, h);
     o->n++;
+    return 0;
+}
+
+static int out_token(Out *o, const unsigned char *s, Py_ssize_t len, int is_number) {
+    uint64_t fnv = FNV_OFFSET;
+    for (Py_ssize_t i = 0; i < len; i++) fnv = (fnv ^ s[i]) * FNV_PRIME;
+    if (out_hash(o, fnv, len) < 0) return -1;
     if (is_number) {
         if (!o->numbers && !(o->numbers = PyList_New(0))) return -1;
         PyObject *t = PyUnicode_DecodeASCII((const char *)s, len, NULL);
@@ -231,18 +266,23 @@ static inline int is_word(unsigned char c) { /* "\w" of a regular expression, in
 
 /* Path 1, no digits: lower-case, quotes deleted, every other punctuation mark and space
  * separates (control characters stay inside tokens, as str.translate leaves them). */
-static int tokens_no_digits(const unsigned char *s, Py_ssize_t n, unsigned char *tok, Out *o) {
+static int tokens_no_digits(const unsigned char *s, Py_ssize_t n, Out *o) {
+    /* the token's bytes are hashed as they are read (FNV, as base_hash), not copied */
     Py_ssize_t len = 0;
-    for (Py_ssize_t i = 0; i <= n; i++) {
-        int c = i < n ? cls[s[i]] : C_SPACE;
-        if (c == C_ALPHA) tok[len++] = (unsigned char)(s[i] | 0x20);
-        else if (c == C_OTHER) tok[len++] = s[i];
-        else if (c == C_QUOTE) continue;
-        else if (len) {
-            if (out_token(o, tok, len, 0) < 0) return -1;
+    uint64_t fnv = FNV_OFFSET;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char ch = s[i];
+        int c = cls[ch];
+        if (c == C_ALPHA || c == C_OTHER) {
+            fnv = (fnv ^ (c == C_ALPHA ? (unsigned char)(ch | 0x20) : ch)) * FNV_PRIME;
+            len++;
+        } else if (c != C_QUOTE && len) {
+            if (out_hash(o, fnv, len) < 0) return -1;
             len = 0;
+            fnv = FNV_OFFSET;
         }
     }
+    if (len && out_hash(o, fnv, len) < 0) return -1;
     return 0;
 }
 
@@ -272,11 +312,14 @@ static int tokens_digits(const unsigned char *s, Py_ssize_t n, unsigned char *to
             i = j;
         } else if (c == C_ALPHA) {
             Py_ssize_t len = 0;
-            while (i < n && (cls[s[i]] == C_ALPHA || cls[s[i]] == C_DIGIT)) {
-                tok[len++] = cls[s[i]] == C_ALPHA ? (unsigned char)(s[i] | 0x20) : s[i];
+            uint64_t fnv = FNV_OFFSET; /* hashed as read, as in tokens_no_digits */
+            int k;
+            while (i < n && ((k = cls[s[i]]) == C_ALPHA || k == C_DIGIT)) {
+                fnv = (fnv ^ (k == C_ALPHA ? (unsigned char)(s[i] | 0x20) : s[i])) * FNV_PRIME;
+                len++;
                 i++;
             }
-            if (out_token(o, tok, len, 0) < 0) return -1;
+            if (out_hash(o, fnv, len) < 0) return -1;
         } else {
             i++;
         }
@@ -292,18 +335,15 @@ static PyObject *normalize_ascii(PyObject *self, PyObject *arg) {
     if (!PyUnicode_IS_ASCII(arg)) Py_RETURN_NONE;
     Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
     const unsigned char *s = PyUnicode_1BYTE_DATA(arg);
-    int digits = 0, quotes = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        int c = cls[s[i]];
-        digits |= c == C_DIGIT;
-        quotes |= c == C_QUOTE;
-    }
-    unsigned char *tok = PyMem_Malloc((size_t)n * 3 + 3);
-    if (!tok) return PyErr_NoMemory();
+    int digits = has_ascii_digit(s, n);
+    int quotes = memchr(s, '\'', (size_t)n) != NULL || memchr(s, '`', (size_t)n) != NULL;
     Out o = {NULL, 0, 0, KEY_SEED, NULL};
     int r;
+    unsigned char *tok = NULL;
     if (!digits) {
-        r = tokens_no_digits(s, n, tok, &o);
+        r = tokens_no_digits(s, n, &o);
+    } else if (!(tok = PyMem_Malloc((size_t)n * 3 + 3))) {
+        return PyErr_NoMemory();
     } else if (!quotes) {
         r = tokens_digits(s, n, tok, tok + n + 1, &o);
     } else {
@@ -330,7 +370,19 @@ static PyObject *normalize_ascii(PyObject *self, PyObject *arg) {
         Py_XDECREF(numbers);
         return NULL;
     }
-    return Py_BuildValue("(NNNn)", key, hashes, numbers, o.n);
+    PyObject *words = PyLong_FromSsize_t(o.n), *out = words ? PyTuple_New(4) : NULL;
+    if (!out) {
+        Py_XDECREF(words);
+        Py_DECREF(key);
+        Py_DECREF(hashes);
+        Py_DECREF(numbers);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(out, 0, key);
+    PyTuple_SET_ITEM(out, 1, hashes);
+    PyTuple_SET_ITEM(out, 2, numbers);
+    PyTuple_SET_ITEM(out, 3, words);
+    return out;
 }
 
 /* ------------------------------------------------------------------------------------ */

@@ -236,3 +236,26 @@ def test_compiled_fingerprints_equal_the_numpy_reference():
             assert np.array_equal(a.band_keys, b.band_keys)
             if bands_for is None:
                 assert (a.band_keys != 0).mean() > 0.99
+
+
+def test_compiled_digit_scan_finds_a_digit_at_every_position():
+    """The C module picks its tokenizer by a word-at-a-time scan for digits: a digit at
+    any offset (inside or after the 8-byte words), next to the characters around '0'-'9'
+    in ASCII, must take the digit path, and a text without one must not (control
+    characters stay inside tokens only on the path without digits)."""
+    from storyarchive.dedup import _fast, _fastpy
+
+    _fastpy.set_stopwords(sorted(N.STOPWORDS))
+    for n in range(1, 26):
+        for at in range(n):
+            for d in "0159":
+                base = list(("a/b:\x01" * 10)[:n])  # '/' and ':' border the digits in ASCII
+                base[at] = d
+                text = "".join(base)
+                toks = N.tokens(text)
+                key, hashes = _fastpy.hash_tokens(toks)
+                assert _fast.normalize_ascii(text) == (
+                    key, hashes, tuple(t for t in toks if t[0].isdigit()), len(toks)), repr(text)
+        text = ("a/b:\x01" * 10)[:n]
+        toks = N.tokens(text)
+        assert _fast.normalize_ascii(text)[1] == _fastpy.hash_tokens(toks)[1], repr(text)
