@@ -373,7 +373,7 @@ class BlockDeduplicator:
     def _find(self, run: _Run, k: int) -> int:
         """The component of `k` in this run: a union-find over the index's components
         (texts linked in earlier crawls are one node, never copied into the run)."""
-        if self.index is not None:
+        if self.index is not None and k in self.index.links:
             k = self.index.root(k)
         parent = run.parent
         if k not in parent:
@@ -450,13 +450,13 @@ class BlockDeduplicator:
         occ = run.occ
         u = len(pairs.keys)
         site = np.full(u, -1, dtype=np.int64)
-        for i in pairs.member_ranks().tolist():
-            key = int(pairs.keys[i])
+        ranks = pairs.member_ranks()
+        for i, key in zip(ranks.tolist(), pairs.keys[ranks].tolist(), strict=True):
             occs = occ[key] if key in occ else self._prior_occ(key, exclude)
             if not occs:
                 continue  # only in documents recrawled now: no site of its own
             first = occs[0].doc.site
-            if all(o.doc.site == first for o in occs):
+            if len(occs) == 1 or all(o.doc.site == first for o in occs):
                 site[i] = ids.setdefault(first, len(ids))
         sa, sb = site[pairs.codes // u], site[pairs.codes % u]
         return _Pairs(pairs.keys, pairs.codes[(sa < 0) | (sa != sb)])

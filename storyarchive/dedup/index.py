@@ -77,6 +77,7 @@ class PriorIndex:
         self._bands = _fast.BandTable()  # LSH band key -> (text key, numbers bloom)
         self._pending: list[np.ndarray] = []  # T records not yet in the band table
         self._parent: dict[int, int] = {}  # union-find over texts linked by edge records
+        self.links = self._parent  # (read-only view for callers: which texts are linked)
         self._members: dict[int, list[int]] = {}  # root -> texts of its component
 
     def sync(self) -> int:
