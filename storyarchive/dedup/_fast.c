@@ -439,11 +439,13 @@ static PyObject *intersect_count(PyObject *self, PyObject *args) {
  *
  *   add(keys, texts, blooms)          three uint64 buffers of one length (the entries of
  *                                     one text one after the other, as np.repeat gives)
- *   query(keys, rows, blooms) -> (rows, texts)
+ *   query(keys, rows, blooms[, min_count]) -> (rows, texts)
  *       keys: uint64 query band keys; rows: int64, the query text of each key; blooms:
  *       uint64, one per query text. Returns, as bytes of int64 / uint64, one (row, text)
  *       per matching entry whose numbers bloom is compatible with the query's (one
- *       inside the other); repeats are possible (a pair sharing several bands).       */
+ *       inside the other); repeats are possible (a pair sharing several bands). With
+ *       min_count (rows then must not decrease): each (row, text) once, sorted, if the
+ *       text matched at least min_count of the row's keys.                           */
 
 typedef struct {
     uint32_t hash; /* 32-bit hash of the band key; its low bits are the home slot */
@@ -584,9 +586,99 @@ done:
     return result;
 }
 
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort texts[0..n) and append each text found at least `min_count` times to the output
+ * as (row, text); returns the new output length, or -1 (memory). */
+static Py_ssize_t emit_counted(uint64_t *texts, Py_ssize_t n, int64_t row, Py_ssize_t min_count,
+                               int64_t **orows, uint64_t **otexts, Py_ssize_t out,
+                               Py_ssize_t *cap) {
+    qsort(texts, (size_t)n, sizeof(uint64_t), cmp_u64);
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_ssize_t j = i + 1;
+        while (j < n && texts[j] == texts[i]) j++;
+        if (j - i >= min_count) {
+            if (out == *cap) {
+                *cap = *cap ? *cap * 2 : 4096;
+                int64_t *r2 = PyMem_Realloc(*orows, sizeof(int64_t) * *cap);
+                if (!r2) return -1;
+                *orows = r2;
+                uint64_t *x2 = PyMem_Realloc(*otexts, sizeof(uint64_t) * *cap);
+                if (!x2) return -1;
+                *otexts = x2;
+            }
+            (*orows)[out] = row;
+            (*otexts)[out] = texts[i];
+            out++;
+        }
+        i = j;
+    }
+    return out;
+}
+
+/* query() with min_count: the keys of one query row come together (rows do not
+ * decrease); each row's matching texts are counted, and (row, text) is returned once, in
+ * (row, text) order, if the text matched at least min_count of the row's keys. */
+static PyObject *bt_query_counted(BandTable *t, const uint64_t *keys, const int64_t *rows,
+                                  const uint64_t *qblooms, Py_ssize_t m, Py_ssize_t min_count) {
+    int64_t *orows = NULL;
+    uint64_t *otexts = NULL, *buf = NULL;
+    Py_ssize_t out = 0, cap = 0, nbuf = 0, bufcap = 0;
+    PyObject *result = NULL;
+    const Slot *slots = t->slots;
+    uint64_t mask = t->mask;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        if (slots) {
+            if (j + PREFETCH_AHEAD < m)
+                __builtin_prefetch(&slots[key_hash(keys[j + PREFETCH_AHEAD]) & mask], 0);
+            uint32_t h = key_hash(keys[j]);
+            uint64_t i = h & mask;
+            while (slots[i].head && slots[i].hash != h) i = (i + 1) & mask;
+            uint64_t qb = qblooms[rows[j]];
+            for (uint32_t e1 = slots[i].head; e1; e1 = t->entries[e1 - 1].next) {
+                uint32_t x = t->entries[e1 - 1].text;
+                uint64_t pb = t->blooms[x];
+                if ((qb & ~pb) && (pb & ~qb)) continue; /* numbers incompatible */
+                if (nbuf == bufcap) {
+                    bufcap = bufcap ? bufcap * 2 : 256;
+                    uint64_t *b2 = PyMem_Realloc(buf, sizeof(uint64_t) * bufcap);
+                    if (!b2) { PyErr_NoMemory(); goto done; }
+                    buf = b2;
+                }
+                buf[nbuf++] = t->texts[x];
+            }
+        }
+        if (j + 1 == m || rows[j + 1] != rows[j]) { /* the row's last key */
+            if (nbuf) {
+                out = emit_counted(buf, nbuf, rows[j], min_count, &orows, &otexts, out, &cap);
+                if (out < 0) { PyErr_NoMemory(); goto done; }
+            }
+            nbuf = 0;
+        }
+    }
+    {
+        PyObject *r = PyBytes_FromStringAndSize((const char *)orows, out * 8);
+        PyObject *x = r ? PyBytes_FromStringAndSize((const char *)otexts, out * 8) : NULL;
+        if (r && x) result = Py_BuildValue("(NN)", r, x);
+        else {
+            Py_XDECREF(r);
+            Py_XDECREF(x);
+        }
+    }
+done:
+    PyMem_Free(orows);
+    PyMem_Free(otexts);
+    PyMem_Free(buf);
+    return result;
+}
+
 static PyObject *bt_query(BandTable *t, PyObject *args) {
     PyObject *ok, *orow, *ob;
-    if (!PyArg_ParseTuple(args, "OOO", &ok, &orow, &ob)) return NULL;
+    Py_ssize_t min_count = 0;
+    if (!PyArg_ParseTuple(args, "OOO|n", &ok, &orow, &ob, &min_count)) return NULL;
     Py_buffer vk, vr, vb;
     if (get_u64(ok, &vk, "BandTable.query") < 0) return NULL;
     if (get_u64(orow, &vr, "BandTable.query") < 0) {
@@ -613,6 +705,14 @@ static PyObject *bt_query(BandTable *t, PyObject *args) {
             PyErr_SetString(PyExc_IndexError, "BandTable.query: a row has no bloom");
             goto done;
         }
+        if (min_count > 0 && j && rows[j] < rows[j - 1]) {
+            PyErr_SetString(PyExc_ValueError, "BandTable.query: rows must not decrease with min_count");
+            goto done;
+        }
+    }
+    if (min_count > 0) {
+        result = bt_query_counted(t, keys, rows, qblooms, m, min_count);
+        goto done;
     }
     const Slot *slots = t->slots;
     uint64_t mask = t->mask;
@@ -682,7 +782,7 @@ static PyObject *bt_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
 static PyMethodDef bt_methods[] = {
     {"add", (PyCFunction)bt_add, METH_VARARGS, "add(keys, texts, blooms): uint64 buffers."},
     {"query", (PyCFunction)bt_query, METH_VARARGS,
-     "query(keys, rows, blooms) -> (rows bytes int64, texts bytes uint64)."},
+     "query(keys, rows, blooms[, min_count]) -> (rows bytes int64, texts bytes uint64)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -87,16 +87,24 @@ class BandTable:
             self._entries.setdefault(key, []).append((text, bloom))
         self._n += len(k)
 
-    def query(self, keys: object, rows: object, blooms: object) -> tuple[bytes, bytes]:
+    def query(self, keys: object, rows: object, blooms: object,
+              min_count: int = 0) -> tuple[bytes, bytes]:
         k, r, qb = _ints(keys), _ints(rows), _ints(blooms)
         if len(k) != len(r):
             raise ValueError("BandTable.query: keys and rows differ in length")
-        out_rows, out_texts = bytearray(), bytearray()
+        if min_count > 0 and any(b < a for a, b in zip(r, r[1:], strict=False)):
+            raise ValueError("BandTable.query: rows must not decrease with min_count")
+        found: list[tuple[int, int]] = []
         for key, row in zip(k, r, strict=True):
             for text, pb in self._entries.get(key, ()):
                 q = qb[row]
                 if (q & ~pb) and (pb & ~q):
                     continue  # numbers incompatible
-                out_rows += row.to_bytes(8, "little", signed=True)
-                out_texts += text.to_bytes(8, "little")
-        return bytes(out_rows), bytes(out_texts)
+                found.append((row, text))
+        if min_count > 0:
+            counts: dict[tuple[int, int], int] = {}
+            for pair in found:
+                counts[pair] = counts.get(pair, 0) + 1
+            found = sorted(p for p, c in counts.items() if c >= min_count)
+        return (b"".join(row.to_bytes(8, "little", signed=True) for row, _ in found),
+                b"".join(text.to_bytes(8, "little") for _, text in found))

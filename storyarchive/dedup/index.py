@@ -223,9 +223,9 @@ class PriorIndex:
             return np.zeros(0, np.int64), np.zeros(0, np.uint64)
         rows, keys = self._bands.query(np.ascontiguousarray(flat_keys, dtype=np.uint64).ravel(),
                                        np.repeat(np.arange(n, dtype=np.int64), b),
-                                       np.ascontiguousarray(blooms, dtype=np.uint64))
-        return unique_pairs(np.frombuffer(rows, dtype=np.int64),
-                            np.frombuffer(keys, dtype=np.uint64), min_bands)
+                                       np.ascontiguousarray(blooms, dtype=np.uint64),
+                                       max(1, min_bands))  # counted per query row in C
+        return np.frombuffer(rows, dtype=np.int64), np.frombuffer(keys, dtype=np.uint64)
 
     def append(self, records: list[bytes]) -> None:
         """Persist records (the meta record first if the log is empty), then sync."""
@@ -259,16 +259,3 @@ class PriorIndex:
         for d in docs:
             self._apply_record(d)
         self._flush_bands()
-
-def unique_pairs(a: np.ndarray, b: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct (a, b) pairs that occur at least `min_count` times, sorted by a then b."""
-    if len(a) == 0:
-        return a, b
-    order = np.lexsort((b, a))
-    a, b = a[order], b[order]
-    first = np.ones(len(a), dtype=bool)
-    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
-    starts = np.flatnonzero(first)
-    counts = np.diff(np.append(starts, len(a)))
-    keep = starts[counts >= min_count]
-    return a[keep], b[keep]

@@ -5,8 +5,10 @@ records encoded in bulk, and a deduplicator fed in several crawls against one fe
 import random
 import re
 import unicodedata
+from collections import Counter
 
 import numpy as np
+import pytest
 
 from storyarchive.dedup import BlockDeduplicator, DedupConfig, DocInput
 from storyarchive.dedup import normalize as N
@@ -187,12 +189,22 @@ def test_band_table_finds_what_a_scan_of_every_entry_finds():
         want = sorted((r, x) for k, r in zip(q.tolist(), rows.tolist(), strict=True)
                       for ek, x, pb in entries if ek == k
                       and ((int(qblooms[r]) & ~pb) == 0 or (pb & ~int(qblooms[r])) == 0))
+        order = np.argsort(rows, kind="stable")  # counted queries: rows in order
+        q_sorted, rows_sorted = q[order], rows[order]
         for t in tables:
             got_rows, got_texts = t.query(q, rows, qblooms)
             got = sorted(zip(np.frombuffer(got_rows, np.int64).tolist(),
                              np.frombuffer(got_texts, np.uint64).tolist(), strict=True))
             assert got == want
             assert len(t) == len(entries)
+            for min_count in (1, 2):
+                r2, x2 = t.query(q_sorted, rows_sorted, qblooms, min_count)
+                got2 = list(zip(np.frombuffer(r2, np.int64).tolist(),
+                                np.frombuffer(x2, np.uint64).tolist(), strict=True))
+                counts = Counter(want)
+                assert got2 == sorted(p for p, c in counts.items() if c >= min_count)
+            with pytest.raises(ValueError, match="must not decrease"):
+                t.query(q_sorted[::-1].copy(), rows_sorted[::-1].copy(), qblooms, 2)
     assert len(want) > 100
 
 
