@@ -477,8 +477,8 @@ class BlockDeduplicator:
     # ------------------------------------------------------------------ tiers 2-4
     def _boilerplate(self, run: _Run) -> tuple[set[tuple[int, str]], set[int]]:
         """(text key, site) pairs where the text is on >= N distinct URLs of that site, and
-        the texts that are boilerplate on every site they are on (no cluster can hold
-        them: the clusters skip their occurrences, hundreds each in a long story)."""
+        the texts that are boilerplate on every site they are on (no block of theirs can
+        be in a cluster, so the cluster pass leaves them out)."""
         n = self.config.boilerplate_min_urls
         out: set[tuple[int, str]] = set()
         only: set[int] = set()

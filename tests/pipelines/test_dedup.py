@@ -9,6 +9,7 @@ from scrapy.utils.test import get_crawler
 
 from pipelines.dedup import DedupPipeline, config_from_settings
 from storyarchive.dedup import text_dedup
+from storyarchive.dedup.records import unpack_rows
 from tests.dedup.data import FIXTURE, HARBOR, WIRE, article, blocks_of, wire_story
 
 
@@ -48,7 +49,10 @@ def test_redis_url_setting_puts_the_index_in_redis(tmp_path, redis_url):
     pipeline = make_pipeline(tmp_path, STORYARCHIVE_DEDUP_REDIS_URL=redis_url)
     pipeline.finalize([pipeline.process_item(i) for i in wire_story()])
     r = redis.Redis.from_url(redis_url)
-    assert r.llen("sa:dd:dock-strike") > 4
+    records = unpack_rows(r.lrange("sa:dd:dock-strike", 0, -1))
+    kinds = {rec[:1] for rec in records}
+    assert len(records) > 4 and kinds >= {b"M", b"T", b"D"}
+    assert sum(rec[:1] == b"D" for rec in records) == len(wire_story())
     assert not (tmp_path / "archive" / ".state" / "dock-strike").exists()
 
 
