@@ -101,7 +101,8 @@ class _Run:
     texts: dict[int, _Text | None] = field(default_factory=dict)
     parent: dict[int, int] = field(default_factory=dict)
     recrawled: set[str] = field(default_factory=set)  # indexed docs this run replaces
-    doc_blocks: list[list[tuple[int, int]]] = field(default_factory=list)  # (block, key)
+    # per document: its indexed blocks' indexes and text keys (in block order)
+    doc_blocks: list[tuple[list[int], list[int]]] = field(default_factory=list)
     edges: list[tuple[int, int]] = field(default_factory=list)  # verified near copies
     block_words: list[list[int]] = field(default_factory=list)  # per doc, per block: words
     canon: dict[str, tuple[str, str]] = field(default_factory=dict)  # cluster -> doc_id, url
@@ -233,7 +234,8 @@ class BlockDeduplicator:
         new = tuple.__new__
         seen = 0
         for d in run.docs:
-            indexed: list[tuple[int, int]] = []
+            indexes: list[int] = []
+            keys: list[int] = []
             meta = d.meta
             doc_norms = mark_in_page_repeats(d.blocks)
             block_words.append([n.words for n in doc_norms])
@@ -243,11 +245,14 @@ class BlockDeduplicator:
                     continue
                 key = n.key
                 occ[key].append(new(Occurrence, (meta, b.index)))  # see index._tuple_new
-                indexed.append((b.index, key))
+                indexes.append(b.index)
+                keys.append(key)
                 if key not in norms:
                     norms[key] = n
-            indexed.sort()
-            run.doc_blocks.append(indexed)
+            if indexes != sorted(indexes):  # the record lists blocks in index order
+                order = sorted(range(len(indexes)), key=indexes.__getitem__)
+                indexes, keys = [indexes[i] for i in order], [keys[i] for i in order]
+            run.doc_blocks.append((indexes, keys))
         summary.blocks_seen += seen
         return norms
 
@@ -618,11 +623,11 @@ class BlockDeduplicator:
     def _doc_records(self, run: _Run) -> list[DocRecord]:
         """Index records of this run's documents, each with its indexed blocks."""
         out = []
-        for d, idx_keys in zip(run.docs, run.doc_blocks, strict=True):
+        for d, (indexes, keys) in zip(run.docs, run.doc_blocks, strict=True):
             m = d.meta
-            pairs = np.array(idx_keys, dtype=np.uint64).reshape(-1, 2)
             out.append(DocRecord(m.doc_id, m.canonical_url, m.site, m.published, m.wire,
-                                 pairs[:, 1], pairs[:, 0].astype(np.int64)))
+                                 np.array(keys, dtype=np.uint64),
+                                 np.array(indexes, dtype=np.int64)))
         return out
 
 
