@@ -487,9 +487,8 @@ class BlockDeduplicator:
         n = self.config.boilerplate_min_urls
         out: set[tuple[int, str]] = set()
         only: set[int] = set()
-        for key, occs in run.occ.items():
-            if len(occs) < n:
-                continue  # fewer blocks than the URLs needed
+        # (texts with fewer blocks than the URLs needed: skipped in one comprehension)
+        for key, occs in [(k, v) for k, v in run.occ.items() if len(v) >= n]:
             by_site: dict[str, set[str]] = defaultdict(set)
             for o in occs:
                 by_site[o.doc.site].add(o.doc.canonical_url)
@@ -511,10 +510,13 @@ class BlockDeduplicator:
         in_component = self.index.in_component if self.index is not None else linked.__contains__
         components: dict[int, list[int]] = defaultdict(list)
         find = self._find
+        links = self.index.links if self.index is not None else {}
         for key in sorted(k for k, v in occ.items()
                           if (len(v) > 1 or k in linked or in_component(k))
                           and k not in boiler_only):  # (nothing of theirs is clustered)
-            components[find(run, key)].append(key)
+            # (most texts are their own component: _find only for linked ones)
+            root = find(run, key) if key in parent or key in links else key
+            components[root].append(key)
         boiler_keys = {k for k, _ in boiler}
         for key, site in boiler:
             for o in occ[key]:

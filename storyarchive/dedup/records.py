@@ -8,8 +8,8 @@
     E  edge:  b"E" + key u64 + key u64     two texts verified as near copies (cluster links)
 
 A backend stores them as rows of the log: a row is one record, or a batch of records
-(`pack_records`: b"B" + for each record its length u32 + its bytes), so that a crawl's
-records cost a few rows, not tens of thousands.
+(`pack_records`: b"B" + count u32 + each record's length u32 + the records), so that a
+crawl's records cost a few rows, not tens of thousands.
 
 A later D record for the same doc_id replaces the earlier one (a recrawl). Texts are
 content-addressed, so a T record never goes stale. No block text is stored: candidates
@@ -154,24 +154,25 @@ def decode(data: bytes) -> dict[str, object] | TextRecord | DocRecord | tuple[in
 
 
 _BATCH_BYTES = 4 << 20  # a batch row holds up to about this much (Redis and SQLite take far more)
-_LEN = struct.Struct("<I")
+_COUNT = struct.Struct("<I")
 
 
 def pack_records(records: list[bytes]) -> list[bytes]:
-    """Records as rows of the log: batches of up to about 4 MB (b"B" + length-prefixed
-    records). A single record is stored as itself."""
-    rows: list[bytes] = []
-    part: list[bytes] = []
-    size = 0
-    for r in records:
-        part.append(_LEN.pack(len(r)))
-        part.append(r)
-        size += 4 + len(r)
-        if size >= _BATCH_BYTES:
-            rows.append(b"B" + b"".join(part))
-            part, size = [], 0
-    if part:
-        rows.append(b"B" + b"".join(part) if len(part) > 2 else part[1])
+    """Records as rows of the log: batches of up to about 4 MB, each b"B" + count u32 +
+    the records' lengths (u32 each) + the records one after the other. A single record is
+    stored as itself."""
+    if len(records) <= 1:
+        return list(records)
+    lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+    ends = np.cumsum(lengths + 4)
+    # cut where the running size crosses each multiple of the batch size
+    cuts = np.searchsorted(ends, np.arange(_BATCH_BYTES, int(ends[-1]), _BATCH_BYTES),
+                           side="left") + 1
+    bounds = [0, *sorted(set(cuts.tolist()) - {0, len(records)}), len(records)]
+    rows = []
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        rows.append(b"".join((b"B", _COUNT.pack(hi - lo), lengths[lo:hi].astype("<u4").tobytes(),
+                              *records[lo:hi])))
     return rows
 
 
@@ -179,21 +180,24 @@ def unpack_rows(rows: list[bytes]) -> list[bytes]:
     """The records of rows of the log (batches or single records), in order.
     IndexFormatError if a batch is cut short."""
     out: list[bytes] = []
-    unpack = _LEN.unpack_from
     for row in rows:
         if row[:1] != b"B":
             out.append(row)
             continue
-        pos, end = 1, len(row)
-        while pos < end:
-            if pos + 4 > end:
-                raise IndexFormatError("dedup index batch row is cut short; rebuild the index "
-                                       "with `storyarchive dedup <slug> --rebuild`")
-            (n,) = unpack(row, pos)
-            pos += 4
-            if pos + n > end:
-                raise IndexFormatError("dedup index batch row is cut short; rebuild the index "
-                                       "with `storyarchive dedup <slug> --rebuild`")
-            out.append(row[pos:pos + n])
-            pos += n
+        if len(row) < 5:
+            raise _cut_short()
+        (n,) = _COUNT.unpack_from(row, 1)
+        if len(row) < 5 + 4 * n:
+            raise _cut_short()
+        lengths = np.frombuffer(row, dtype="<u4", count=n, offset=5).astype(np.int64)
+        ends = (5 + 4 * n) + np.cumsum(lengths)
+        if n and int(ends[-1]) != len(row):
+            raise _cut_short()
+        starts = (ends - lengths).tolist()
+        out.extend(row[a:b] for a, b in zip(starts, ends.tolist(), strict=True))
     return out
+
+
+def _cut_short() -> IndexFormatError:
+    return IndexFormatError("dedup index batch row is cut short; rebuild the index with "
+                            "`storyarchive dedup <slug> --rebuild`")
