@@ -276,9 +276,20 @@ class BlockDeduplicator:
         if n < 2:
             return empty
         v = flat.ravel()
-        owner = np.repeat(np.arange(n, dtype=np.int64), nb)
-        order = np.lexsort((owner, v))
-        v, owner = v[order], owner[order]
+        owner_bits = max(1, (n - 1).bit_length())
+        if int(v.max()).bit_length() + owner_bits <= 64:
+            # (band key, owner) packed into one uint64 and sorted once: a third cheaper
+            # than np.lexsort of the two (band keys are band << 32 | 32 bits: 36 bits)
+            code = (v << np.uint64(owner_bits)) | np.repeat(np.arange(n, dtype=np.uint64), nb)
+            code.sort()
+            owner = (code & np.uint64((1 << owner_bits) - 1)).astype(np.int64)
+            v = code >> np.uint64(owner_bits)
+            del code
+        else:
+            owner = np.repeat(np.arange(n, dtype=np.int64), nb)
+            order = np.lexsort((owner, v))
+            v, owner = v[order], owner[order]
+            del order
         first = np.ones(len(v), dtype=bool)
         first[1:] = v[1:] != v[:-1]
         gstart = np.flatnonzero(first)
@@ -296,7 +307,7 @@ class BlockDeduplicator:
         later = size[pos] - rank[pos] - 1  # codes each position makes (before the bloom test)
         pos_owner = owner[pos]
         cum = np.cumsum(np.bincount(pos_owner, weights=later, minlength=n).astype(np.int64))
-        del later, first, gid, order, v
+        del later, first, gid, v
         total = int(cum[-1])
         parts = max(1, -(-total // _PAIR_CHUNK))
         cuts = np.searchsorted(cum, np.arange(1, parts, dtype=np.int64) * (total // parts),

@@ -271,3 +271,18 @@ def test_compiled_digit_scan_finds_a_digit_at_every_position():
         text = ("a/b:\x01" * 10)[:n]
         toks = N.tokens(text)
         assert _fast.normalize_ascii(text)[1] == _fastpy.hash_tokens(toks)[1], repr(text)
+
+
+def test_candidate_pairs_within_a_crawl_are_the_same_by_either_sort():
+    """_pairs_within sorts (band key, text) packed in one integer when they fit in 64 bits,
+    and with np.lexsort when they don't: both give the same pairs, buckets cut at
+    max_bucket included."""
+    rng = np.random.default_rng(6)
+    dedup = BlockDeduplicator(DedupConfig(max_bucket=7))
+    n, nb = 400, 16
+    flat = (np.arange(nb, dtype=np.uint64)[None, :] << np.uint64(32)) | rng.integers(
+        0, 40, (n, nb)).astype(np.uint64)  # few distinct keys: shared bands, big buckets
+    blooms = rng.integers(0, 4, n).astype(np.uint64)
+    packed = dedup._pairs_within(flat, blooms)
+    wide = dedup._pairs_within(flat | np.uint64(1 << 62), blooms)  # too wide to pack
+    assert len(packed) > 100 and np.array_equal(packed, wide)
