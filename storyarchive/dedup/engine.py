@@ -280,11 +280,11 @@ class BlockDeduplicator:
         if int(v.max()).bit_length() + owner_bits <= 64:
             # (band key, owner) packed into one uint64 and sorted once: a third cheaper
             # than np.lexsort of the two (band keys are band << 32 | 32 bits: 36 bits)
-            code = (v << np.uint64(owner_bits)) | np.repeat(np.arange(n, dtype=np.uint64), nb)
-            code.sort()
-            owner = (code & np.uint64((1 << owner_bits) - 1)).astype(np.int64)
-            v = code >> np.uint64(owner_bits)
-            del code
+            packed = (v << np.uint64(owner_bits)) | np.repeat(np.arange(n, dtype=np.uint64), nb)
+            packed.sort()
+            owner = (packed & np.uint64((1 << owner_bits) - 1)).astype(np.int64)
+            v = packed >> np.uint64(owner_bits)
+            del packed
         else:
             owner = np.repeat(np.arange(n, dtype=np.int64), nb)
             order = np.lexsort((owner, v))
