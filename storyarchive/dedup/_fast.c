@@ -1,9 +1,11 @@
-/* Compiled core of block normalization (storyarchive.dedup.normalize): tokens of plain
- * ASCII text, 64-bit word hashes and the exact key, in one pass over the text.
+/* Compiled core of the dedup stage: block normalization (storyarchive.dedup.normalize:
+ * tokens of plain ASCII text, 64-bit word hashes and the exact key, in one pass over the
+ * text), MinHash fingerprints, shingle intersections and the index's LSH band table.
  *
  * This is the hottest code of the dedup stage: every block of every crawl goes through it.
- * storyarchive/dedup/_fastpy.py holds the same functions in Python; the test suite checks
- * that both give the same results, and normalize.py falls back to it if this module was
+ * storyarchive/dedup/_fastpy.py holds the normalization, the intersections and the band
+ * table in Python, and fingerprint.py the fingerprints in numpy; the test suite checks
+ * that both give the same results, and the package falls back to them if this module was
  * not built. Anything changed here must change there too, and changing a hash changes
  * every key in every index: bump LSH_VERSION in fingerprint.py.
  *

@@ -41,7 +41,7 @@ class Occurrence(NamedTuple):
 
 # Occurrence(doc, block) is made as tuple.__new__(Occurrence, (doc, block)) where one is
 # made for every block of every crawl: the NamedTuple's own __new__ is a Python function,
-# four times the cost.
+# ~3x the cost.
 _tuple_new = tuple.__new__
 
 
