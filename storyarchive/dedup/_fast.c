@@ -535,28 +535,82 @@ static int bt_reserve(BandTable *t, Py_ssize_t more) {
     return 0;
 }
 
+/* Three buffers of 64-bit integers, or none (an exception set, nothing to release). */
+static int get_three_u64(PyObject *a, PyObject *b, PyObject *c, Py_buffer v[3], const char *what) {
+    if (get_u64(a, &v[0], what) < 0) return -1;
+    if (get_u64(b, &v[1], what) < 0) {
+        PyBuffer_Release(&v[0]);
+        return -1;
+    }
+    if (get_u64(c, &v[2], what) < 0) {
+        PyBuffer_Release(&v[0]);
+        PyBuffer_Release(&v[1]);
+        return -1;
+    }
+    return 0;
+}
+
+static void release_three(Py_buffer v[3]) {
+    for (int i = 0; i < 3; i++) PyBuffer_Release(&v[i]);
+}
+
+/* Output of a query: (row, text) pairs in two growing arrays. */
+typedef struct {
+    int64_t *rows;
+    uint64_t *texts;
+    Py_ssize_t n, cap;
+} Pairs;
+
+static int pairs_push(Pairs *p, int64_t row, uint64_t text) {
+    if (p->n == p->cap) {
+        Py_ssize_t cap = p->cap ? p->cap * 2 : 4096;
+        int64_t *r2 = PyMem_Realloc(p->rows, sizeof(int64_t) * cap);
+        if (!r2) goto fail;
+        p->rows = r2;
+        uint64_t *x2 = PyMem_Realloc(p->texts, sizeof(uint64_t) * cap);
+        if (!x2) goto fail;
+        p->texts = x2;
+        p->cap = cap;
+    }
+    p->rows[p->n] = row;
+    p->texts[p->n] = text;
+    p->n++;
+    return 0;
+fail:
+    PyErr_NoMemory();
+    return -1;
+}
+
+/* (rows bytes, texts bytes) of the pairs; frees them either way. */
+static PyObject *pairs_result(Pairs *p) {
+    PyObject *result = NULL;
+    PyObject *r = PyBytes_FromStringAndSize((const char *)p->rows, p->n * 8);
+    PyObject *x = r ? PyBytes_FromStringAndSize((const char *)p->texts, p->n * 8) : NULL;
+    if (r && x) result = Py_BuildValue("(NN)", r, x);
+    else {
+        Py_XDECREF(r);
+        Py_XDECREF(x);
+    }
+    PyMem_Free(p->rows);
+    PyMem_Free(p->texts);
+    p->rows = NULL;
+    p->texts = NULL;
+    return result;
+}
+
 static PyObject *bt_add(BandTable *t, PyObject *args) {
     PyObject *ok, *ox, *ob;
     if (!PyArg_ParseTuple(args, "OOO", &ok, &ox, &ob)) return NULL;
-    Py_buffer vk, vx, vb;
-    if (get_u64(ok, &vk, "BandTable.add") < 0) return NULL;
-    if (get_u64(ox, &vx, "BandTable.add") < 0) {
-        PyBuffer_Release(&vk);
-        return NULL;
-    }
-    if (get_u64(ob, &vb, "BandTable.add") < 0) {
-        PyBuffer_Release(&vk);
-        PyBuffer_Release(&vx);
-        return NULL;
-    }
+    Py_buffer v[3];
+    if (get_three_u64(ok, ox, ob, v, "BandTable.add") < 0) return NULL;
     PyObject *result = NULL;
-    Py_ssize_t m = vk.len / 8;
-    if (vx.len != vk.len || vb.len != vk.len) {
+    Py_ssize_t m = v[0].len / 8;
+    if (v[1].len != v[0].len || v[2].len != v[0].len) {
         PyErr_SetString(PyExc_ValueError, "BandTable.add: keys, texts and blooms differ in length");
         goto done;
     }
     if (bt_reserve(t, m) < 0) goto done;
-    const uint64_t *keys = vk.buf, *texts = vx.buf, *blooms = vb.buf;
+    const uint64_t *keys = v[0].buf, *texts = v[1].buf, *blooms = v[2].buf;
     Slot *slots = t->slots;
     uint64_t mask = t->mask;
     for (Py_ssize_t j = 0; j < m; j++) {
@@ -582,9 +636,7 @@ static PyObject *bt_add(BandTable *t, PyObject *args) {
     result = Py_None;
     Py_INCREF(result);
 done:
-    PyBuffer_Release(&vk);
-    PyBuffer_Release(&vx);
-    PyBuffer_Release(&vb);
+    release_three(v);
     return result;
 }
 
@@ -593,112 +645,45 @@ static int cmp_u64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* Sort texts[0..n) and append each text found at least `min_count` times to the output
- * as (row, text); returns the new output length, or -1 (memory). */
-static Py_ssize_t emit_counted(uint64_t *texts, Py_ssize_t n, int64_t row, Py_ssize_t min_count,
-                               int64_t **orows, uint64_t **otexts, Py_ssize_t out,
-                               Py_ssize_t *cap) {
+/* Sort texts[0..n) and append (row, text) once for each text found at least `min_count`
+ * times; -1 (memory). */
+static int emit_counted(uint64_t *texts, Py_ssize_t n, int64_t row, Py_ssize_t min_count,
+                        Pairs *out) {
     qsort(texts, (size_t)n, sizeof(uint64_t), cmp_u64);
     for (Py_ssize_t i = 0; i < n;) {
         Py_ssize_t j = i + 1;
         while (j < n && texts[j] == texts[i]) j++;
-        if (j - i >= min_count) {
-            if (out == *cap) {
-                *cap = *cap ? *cap * 2 : 4096;
-                int64_t *r2 = PyMem_Realloc(*orows, sizeof(int64_t) * *cap);
-                if (!r2) return -1;
-                *orows = r2;
-                uint64_t *x2 = PyMem_Realloc(*otexts, sizeof(uint64_t) * *cap);
-                if (!x2) return -1;
-                *otexts = x2;
-            }
-            (*orows)[out] = row;
-            (*otexts)[out] = texts[i];
-            out++;
-        }
+        if (j - i >= min_count && pairs_push(out, row, texts[i]) < 0) return -1;
         i = j;
     }
-    return out;
+    return 0;
 }
 
-/* query() with min_count: the keys of one query row come together (rows do not
- * decrease); each row's matching texts are counted, and (row, text) is returned once, in
- * (row, text) order, if the text matched at least min_count of the row's keys. */
-static PyObject *bt_query_counted(BandTable *t, const uint64_t *keys, const int64_t *rows,
-                                  const uint64_t *qblooms, Py_ssize_t m, Py_ssize_t min_count) {
-    int64_t *orows = NULL;
-    uint64_t *otexts = NULL, *buf = NULL;
-    Py_ssize_t out = 0, cap = 0, nbuf = 0, bufcap = 0;
-    PyObject *result = NULL;
+/* The newest entry (1 + index) of band key k, 0 if none; prefetches the slot of `ahead`. */
+static inline uint32_t bt_head(const BandTable *t, uint64_t k, const uint64_t *ahead) {
     const Slot *slots = t->slots;
     uint64_t mask = t->mask;
-    for (Py_ssize_t j = 0; j < m; j++) {
-        if (slots) {
-            if (j + PREFETCH_AHEAD < m)
-                __builtin_prefetch(&slots[key_hash(keys[j + PREFETCH_AHEAD]) & mask], 0);
-            uint32_t h = key_hash(keys[j]);
-            uint64_t i = h & mask;
-            while (slots[i].head && slots[i].hash != h) i = (i + 1) & mask;
-            uint64_t qb = qblooms[rows[j]];
-            for (uint32_t e1 = slots[i].head; e1; e1 = t->entries[e1 - 1].next) {
-                uint32_t x = t->entries[e1 - 1].text;
-                uint64_t pb = t->blooms[x];
-                if ((qb & ~pb) && (pb & ~qb)) continue; /* numbers incompatible */
-                if (nbuf == bufcap) {
-                    bufcap = bufcap ? bufcap * 2 : 256;
-                    uint64_t *b2 = PyMem_Realloc(buf, sizeof(uint64_t) * bufcap);
-                    if (!b2) { PyErr_NoMemory(); goto done; }
-                    buf = b2;
-                }
-                buf[nbuf++] = t->texts[x];
-            }
-        }
-        if (j + 1 == m || rows[j + 1] != rows[j]) { /* the row's last key */
-            if (nbuf) {
-                out = emit_counted(buf, nbuf, rows[j], min_count, &orows, &otexts, out, &cap);
-                if (out < 0) { PyErr_NoMemory(); goto done; }
-            }
-            nbuf = 0;
-        }
-    }
-    {
-        PyObject *r = PyBytes_FromStringAndSize((const char *)orows, out * 8);
-        PyObject *x = r ? PyBytes_FromStringAndSize((const char *)otexts, out * 8) : NULL;
-        if (r && x) result = Py_BuildValue("(NN)", r, x);
-        else {
-            Py_XDECREF(r);
-            Py_XDECREF(x);
-        }
-    }
-done:
-    PyMem_Free(orows);
-    PyMem_Free(otexts);
-    PyMem_Free(buf);
-    return result;
+    if (ahead) __builtin_prefetch(&slots[key_hash(*ahead) & mask], 0);
+    uint32_t h = key_hash(k);
+    uint64_t i = h & mask;
+    while (slots[i].head && slots[i].hash != h) i = (i + 1) & mask;
+    return slots[i].head;
 }
 
 static PyObject *bt_query(BandTable *t, PyObject *args) {
     PyObject *ok, *orow, *ob;
     Py_ssize_t min_count = 0;
     if (!PyArg_ParseTuple(args, "OOO|n", &ok, &orow, &ob, &min_count)) return NULL;
-    Py_buffer vk, vr, vb;
-    if (get_u64(ok, &vk, "BandTable.query") < 0) return NULL;
-    if (get_u64(orow, &vr, "BandTable.query") < 0) {
-        PyBuffer_Release(&vk);
-        return NULL;
-    }
-    if (get_u64(ob, &vb, "BandTable.query") < 0) {
-        PyBuffer_Release(&vk);
-        PyBuffer_Release(&vr);
-        return NULL;
-    }
+    Py_buffer v[3];
+    if (get_three_u64(ok, orow, ob, v, "BandTable.query") < 0) return NULL;
     PyObject *result = NULL;
-    int64_t *orows = NULL;
-    uint64_t *otexts = NULL;
-    Py_ssize_t m = vk.len / 8, nq = vb.len / 8, n = 0, cap = 0;
-    const uint64_t *keys = vk.buf, *qblooms = vb.buf;
-    const int64_t *rows = vr.buf;
-    if (vr.len != vk.len) {
+    Pairs out = {NULL, NULL, 0, 0};
+    uint64_t *buf = NULL; /* with min_count: the current row's matching texts */
+    Py_ssize_t nbuf = 0, bufcap = 0;
+    Py_ssize_t m = v[0].len / 8, nq = v[2].len / 8;
+    const uint64_t *keys = v[0].buf, *qblooms = v[2].buf;
+    const int64_t *rows = v[1].buf;
+    if (v[1].len != v[0].len) {
         PyErr_SetString(PyExc_ValueError, "BandTable.query: keys and rows differ in length");
         goto done;
     }
@@ -712,54 +697,40 @@ static PyObject *bt_query(BandTable *t, PyObject *args) {
             goto done;
         }
     }
-    if (min_count > 0) {
-        result = bt_query_counted(t, keys, rows, qblooms, m, min_count);
-        goto done;
-    }
-    const Slot *slots = t->slots;
-    uint64_t mask = t->mask;
-    for (Py_ssize_t j = 0; slots && j < m; j++) {
-        if (j + PREFETCH_AHEAD < m)
-            __builtin_prefetch(&slots[key_hash(keys[j + PREFETCH_AHEAD]) & mask], 0);
-        uint32_t h = key_hash(keys[j]);
-        uint64_t i = h & mask;
-        while (slots[i].head && slots[i].hash != h) i = (i + 1) & mask;
-        if (!slots[i].head) continue;
+    for (Py_ssize_t j = 0; t->slots && j < m; j++) {
+        uint32_t e1 = bt_head(t, keys[j], j + PREFETCH_AHEAD < m ? &keys[j + PREFETCH_AHEAD] : NULL);
         int64_t row = rows[j];
         uint64_t qb = qblooms[row];
-        for (uint32_t e1 = slots[i].head; e1; e1 = t->entries[e1 - 1].next) {
+        for (; e1; e1 = t->entries[e1 - 1].next) {
             uint32_t x = t->entries[e1 - 1].text;
             uint64_t pb = t->blooms[x];
             if ((qb & ~pb) && (pb & ~qb)) continue; /* numbers incompatible */
-            if (n == cap) {
-                cap = cap ? cap * 2 : 4096;
-                int64_t *r2 = PyMem_Realloc(orows, sizeof(int64_t) * cap);
-                if (!r2) { PyErr_NoMemory(); goto done; }
-                orows = r2;
-                uint64_t *x2 = PyMem_Realloc(otexts, sizeof(uint64_t) * cap);
-                if (!x2) { PyErr_NoMemory(); goto done; }
-                otexts = x2;
+            if (min_count <= 0) {
+                if (pairs_push(&out, row, t->texts[x]) < 0) goto done;
+                continue;
             }
-            orows[n] = row;
-            otexts[n] = t->texts[x];
-            n++;
+            if (nbuf == bufcap) {
+                bufcap = bufcap ? bufcap * 2 : 256;
+                uint64_t *b2 = PyMem_Realloc(buf, sizeof(uint64_t) * bufcap);
+                if (!b2) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                buf = b2;
+            }
+            buf[nbuf++] = t->texts[x];
+        }
+        if (min_count > 0 && (j + 1 == m || rows[j + 1] != row)) { /* the row's last key */
+            if (nbuf && emit_counted(buf, nbuf, row, min_count, &out) < 0) goto done;
+            nbuf = 0;
         }
     }
-    {
-        PyObject *r = PyBytes_FromStringAndSize((const char *)orows, n * 8);
-        PyObject *x = r ? PyBytes_FromStringAndSize((const char *)otexts, n * 8) : NULL;
-        if (r && x) result = Py_BuildValue("(NN)", r, x);
-        else {
-            Py_XDECREF(r);
-            Py_XDECREF(x);
-        }
-    }
+    result = pairs_result(&out);
 done:
-    PyMem_Free(orows);
-    PyMem_Free(otexts);
-    PyBuffer_Release(&vk);
-    PyBuffer_Release(&vr);
-    PyBuffer_Release(&vb);
+    PyMem_Free(out.rows);
+    PyMem_Free(out.texts);
+    PyMem_Free(buf);
+    release_three(v);
     return result;
 }
 
