@@ -38,13 +38,23 @@ static inline uint64_t mix64(uint64_t x) {
 }
 
 /* hash of a token's UTF-8 bytes, low bit cleared (before the stop-word flag) */
-static inline uint64_t base_hash(const unsigned char *s, Py_ssize_t n) {
+/* The hash of a token is FNV-1a over its bytes, finished by mix64 with its length. The
+ * tokenizers below feed the FNV state byte by byte as they read (fnv_step) and finish it
+ * with word_of_fnv; everything else hashes whole strings with word_hash. */
+static inline uint64_t fnv_step(uint64_t h, unsigned char byte) { return (h ^ byte) * FNV_PRIME; }
+
+static inline uint64_t fnv_bytes(const unsigned char *s, Py_ssize_t n) {
     uint64_t h = FNV_OFFSET;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= FNV_PRIME;
-    }
-    return mix64(h ^ (uint64_t)n) & ~1ULL;
+    for (Py_ssize_t i = 0; i < n; i++) h = fnv_step(h, s[i]);
+    return h;
+}
+
+static inline uint64_t base_of_fnv(uint64_t fnv, Py_ssize_t n) {
+    return mix64(fnv ^ (uint64_t)n) & ~1ULL;
+}
+
+static inline uint64_t base_hash(const unsigned char *s, Py_ssize_t n) {
+    return base_of_fnv(fnv_bytes(s, n), n);
 }
 
 /* The function words as an open-addressing set of their hashes (low bit cleared, so the
@@ -61,9 +71,13 @@ static inline int is_stop(uint64_t h) {
     }
 }
 
-static inline uint64_t word_hash(const unsigned char *s, Py_ssize_t n) {
-    uint64_t h = base_hash(s, n);
+static inline uint64_t word_of_fnv(uint64_t fnv, Py_ssize_t n) {
+    uint64_t h = base_of_fnv(fnv, n);
     return h | (uint64_t)is_stop(h);
+}
+
+static inline uint64_t word_hash(const unsigned char *s, Py_ssize_t n) {
+    return word_of_fnv(fnv_bytes(s, n), n);
 }
 
 /* 8 bytes, little-endian (the packed word hashes are little-endian on every machine) */
@@ -211,7 +225,7 @@ typedef struct {
     PyObject *numbers; /* list, or NULL until the first number */
 } Out;
 
-/* Append one token, given the FNV state of its bytes (see base_hash) and its length. */
+/* Append one token, given the FNV state of its bytes (see fnv_step) and its length. */
 static inline int out_hash(Out *o, uint64_t fnv, Py_ssize_t len) {
     if (o->n == o->cap) {
         Py_ssize_t cap = o->cap ? o->cap * 2 : 64;
@@ -223,8 +237,7 @@ static inline int out_hash(Out *o, uint64_t fnv, Py_ssize_t len) {
         o->hashes = p;
         o->cap = cap;
     }
-    uint64_t h = mix64(fnv ^ (uint64_t)len) & ~1ULL;
-    h |= (uint64_t)is_stop(h);
+    uint64_t h = word_of_fnv(fnv, len);
     o->acc = key_step(o->acc, h);
     store_le64(o->hashes + o->n * 8, h);
     o->n++;
@@ -232,9 +245,7 @@ static inline int out_hash(Out *o, uint64_t fnv, Py_ssize_t len) {
 }
 
 static int out_token(Out *o, const unsigned char *s, Py_ssize_t len, int is_number) {
-    uint64_t fnv = FNV_OFFSET;
-    for (Py_ssize_t i = 0; i < len; i++) fnv = (fnv ^ s[i]) * FNV_PRIME;
-    if (out_hash(o, fnv, len) < 0) return -1;
+    if (out_hash(o, fnv_bytes(s, len), len) < 0) return -1;
     if (is_number) {
         if (!o->numbers && !(o->numbers = PyList_New(0))) return -1;
         PyObject *t = PyUnicode_DecodeASCII((const char *)s, len, NULL);
@@ -269,14 +280,14 @@ static inline int is_word(unsigned char c) { /* "\w" of a regular expression, in
 /* Path 1, no digits: lower-case, quotes deleted, every other punctuation mark and space
  * separates (control characters stay inside tokens, as str.translate leaves them). */
 static int tokens_no_digits(const unsigned char *s, Py_ssize_t n, Out *o) {
-    /* the token's bytes are hashed as they are read (FNV, as base_hash), not copied */
+    /* the token's bytes are hashed as they are read (fnv_step), not copied */
     Py_ssize_t len = 0;
     uint64_t fnv = FNV_OFFSET;
     for (Py_ssize_t i = 0; i < n; i++) {
         unsigned char ch = s[i];
         int c = cls[ch];
         if (c == C_ALPHA || c == C_OTHER) {
-            fnv = (fnv ^ (c == C_ALPHA ? (unsigned char)(ch | 0x20) : ch)) * FNV_PRIME;
+            fnv = fnv_step(fnv, c == C_ALPHA ? (unsigned char)(ch | 0x20) : ch);
             len++;
         } else if (c != C_QUOTE && len) {
             if (out_hash(o, fnv, len) < 0) return -1;
@@ -317,7 +328,7 @@ static int tokens_digits(const unsigned char *s, Py_ssize_t n, unsigned char *to
             uint64_t fnv = FNV_OFFSET; /* hashed as read, as in tokens_no_digits */
             int k;
             while (i < n && ((k = cls[s[i]]) == C_ALPHA || k == C_DIGIT)) {
-                fnv = (fnv ^ (k == C_ALPHA ? (unsigned char)(s[i] | 0x20) : s[i])) * FNV_PRIME;
+                fnv = fnv_step(fnv, k == C_ALPHA ? (unsigned char)(s[i] | 0x20) : s[i]);
                 len++;
                 i++;
             }
