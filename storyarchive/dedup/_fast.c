@@ -466,7 +466,11 @@ typedef struct {
 } Slot;
 
 typedef struct {
-    uint32_t text; /* index into texts/blooms */
+    uint64_t key, bloom; /* a text's key and its numbers bloom */
+} Text;
+
+typedef struct {
+    uint32_t text; /* index into texts */
     uint32_t next; /* 1 + older entry of the same key, 0: none */
 } Entry;
 
@@ -474,7 +478,7 @@ typedef struct {
     PyObject_HEAD
     Entry *entries;
     Py_ssize_t n, cap;
-    uint64_t *texts, *blooms; /* one per text (a run of equal texts in add is one) */
+    Text *texts; /* one per text (a run of equal texts in add is one) */
     Py_ssize_t ntexts, tcap;
     Slot *slots; /* open addressing over the distinct key hashes, at most half full */
     uint64_t mask; /* number of slots - 1 */
@@ -537,12 +541,8 @@ static int bt_reserve(BandTable *t, Py_ssize_t more) {
     if (!t->slots || size != t->mask + 1) {
         if (bt_resize_slots(t, size) < 0) return -1;
     }
-    Py_ssize_t tcap = t->tcap;
     if (grow((void **)&t->entries, &t->cap, t->n + more, sizeof(Entry)) < 0) return -1;
-    if (grow((void **)&t->texts, &tcap, t->ntexts + more, sizeof(uint64_t)) < 0) return -1;
-    tcap = t->tcap;
-    if (grow((void **)&t->blooms, &tcap, t->ntexts + more, sizeof(uint64_t)) < 0) return -1;
-    t->tcap = tcap;
+    if (grow((void **)&t->texts, &t->tcap, t->ntexts + more, sizeof(Text)) < 0) return -1;
     return 0;
 }
 
@@ -628,8 +628,8 @@ static PyObject *bt_add(BandTable *t, PyObject *args) {
         if (j + PREFETCH_AHEAD < m)
             __builtin_prefetch(&slots[key_hash(keys[j + PREFETCH_AHEAD]) & mask], 1);
         if (j == 0 || texts[j] != texts[j - 1] || blooms[j] != blooms[j - 1]) {
-            t->texts[t->ntexts] = texts[j];
-            t->blooms[t->ntexts] = blooms[j];
+            t->texts[t->ntexts].key = texts[j];
+            t->texts[t->ntexts].bloom = blooms[j];
             t->ntexts++;
         }
         uint32_t h = key_hash(keys[j]);
@@ -714,10 +714,10 @@ static PyObject *bt_query(BandTable *t, PyObject *args) {
         uint64_t qb = qblooms[row];
         for (; e1; e1 = t->entries[e1 - 1].next) {
             uint32_t x = t->entries[e1 - 1].text;
-            uint64_t pb = t->blooms[x];
+            uint64_t pb = t->texts[x].bloom;
             if ((qb & ~pb) && (pb & ~qb)) continue; /* numbers incompatible */
             if (min_count <= 0) {
-                if (pairs_push(&out, row, t->texts[x]) < 0) goto done;
+                if (pairs_push(&out, row, t->texts[x].key) < 0) goto done;
                 continue;
             }
             if (nbuf == bufcap) {
@@ -729,7 +729,7 @@ static PyObject *bt_query(BandTable *t, PyObject *args) {
                 }
                 buf = b2;
             }
-            buf[nbuf++] = t->texts[x];
+            buf[nbuf++] = t->texts[x].key;
         }
         if (min_count > 0 && (j + 1 == m || rows[j + 1] != row)) { /* the row's last key */
             if (nbuf && emit_counted(buf, nbuf, row, min_count, &out) < 0) goto done;
@@ -750,7 +750,6 @@ static Py_ssize_t bt_len(BandTable *t) { return t->n; }
 static void bt_dealloc(BandTable *t) {
     free(t->entries);
     free(t->texts);
-    free(t->blooms);
     free(t->slots);
     Py_TYPE(t)->tp_free((PyObject *)t);
 }
