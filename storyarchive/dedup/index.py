@@ -19,13 +19,11 @@ from storyarchive.dedup.normalize import _fast
 from storyarchive.dedup.records import (
     DocRecord,
     IndexFormatError,
-    TextRecord,
     decode,
     decode_texts,
     encode_doc,
     encode_edge,
     encode_meta,
-    encode_text,
     texts_to_records,
 )
 
@@ -160,9 +158,8 @@ class PriorIndex:
                 raise IndexFormatError(
                     f"dedup index was built with {rec}, settings now ask for {self.meta}; "
                     "rebuild it with `storyarchive dedup <slug> --rebuild`")
-        else:
-            assert isinstance(rec, TextRecord)
-            self._add_texts([encode_text(rec.key, rec.bloom, rec.words, rec.band_keys)])
+        else:  # T records are applied in bulk (_add_texts / _add_text_array)
+            raise TypeError(f"not a D, E or M index record: {type(rec).__name__}")
 
     def _root(self, k: int) -> int:
         parent = self._parent
