@@ -1,4 +1,5 @@
-"""`python -m demoweb [--base-port 8401] [--generated N]`: serve the demo news web until Ctrl-C."""
+"""`python -m demoweb [--base-port 8401] [--generated N [--realistic]]`: serve the demo news web
+until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -17,11 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--generated", type=int, default=0, metavar="N",
                         help="add an outlet with N generated articles (benchmarks). Default 0")
+    parser.add_argument("--realistic", action="store_true",
+                        help="serve generated articles as realistic-size pages (150-200 KB: scripts, "
+                             "state JSON, menus)")
     parser.add_argument("--gzip", action="store_true", help="gzip pages for clients that accept it")
     parser.add_argument("--story", action="store_true", help="print the demo story TOML and exit")
     args = parser.parse_args(argv)
+    if args.realistic and not args.generated:
+        parser.error("--realistic needs --generated N")
     web = DemoWeb(base_port=args.base_port, host=args.host, generated_articles=args.generated,
-                  gzip_pages=args.gzip)
+                  gzip_pages=args.gzip, realistic_pages=args.realistic)
     if args.story and args.base_port:
         sys.stdout.write(web.story_toml())
         return 0

@@ -18,6 +18,8 @@ import logging
 import socket
 import socketserver
 import threading
+import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
@@ -41,6 +43,16 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class ServedCount:
+    """How many responses an outlet has sent, and when (time.monotonic()) the first and the
+    last were sent (None before any): a benchmark's view of when a crawl was fetching."""
+
+    responses: int
+    first_at: float | None
+    last_at: float | None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -77,6 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if not head:
                 self.wfile.write(resp.body)
+            self.server.count_response()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
@@ -91,7 +104,14 @@ class _OutletServer(ThreadingHTTPServer):
         self.slug = slug
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
+        self.served = ServedCount(0, None, None)
         super().__init__(address, _Handler)
+
+    def count_response(self) -> None:
+        now = time.monotonic()
+        with self._conn_lock:
+            first = self.served.first_at if self.served.first_at is not None else now
+            self.served = ServedCount(self.served.responses + 1, first, now)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host name (getfqdn), which can stall without DNS.
@@ -129,7 +149,9 @@ class _OutletServer(ThreadingHTTPServer):
 
 class DemoWeb:
     """The demo news web: >= 6 news outlets, a news-search outlet, the protocol "lab" and,
-    with `generated_articles` > 0, a generated outlet for the benchmark.
+    with `generated_articles` > 0, a generated outlet for the benchmark (with `realistic_pages`,
+    its article pages are realistic-size: 150-200 KB of scripts, state JSON, menus and links
+    around the same article).
 
     `base_port=0` binds free ports at start(); otherwise outlet i listens on base_port + i,
     and URLs (story_toml, url) are available before start(). Raises DemoWebError when a port
@@ -137,9 +159,11 @@ class DemoWeb:
     """
 
     def __init__(self, base_port: int = 8401, host: str = "127.0.0.1", generated_articles: int = 0,
-                 seed: int = 2025, gzip_pages: bool = False) -> None:
+                 seed: int = 2025, gzip_pages: bool = False, realistic_pages: bool = False) -> None:
         if base_port < 0 or base_port > 65535:
             raise DemoWebError(f"base_port must be 0 (free ports) or a port number, got {base_port}")
+        if realistic_pages and not generated_articles:
+            raise DemoWebError("realistic_pages applies to the generated outlet: give generated_articles > 0")
         self.host = host
         self.base_port = base_port
         self.specs: tuple[OutletSpec, ...] = OUTLET_SPECS + ((GENERATED_SPEC,) if generated_articles else ())
@@ -149,7 +173,8 @@ class DemoWeb:
         self._servers: dict[str, _OutletServer] = {}
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
-        self.site = DemoSite(self.specs, self.url, self._generated, gzip_pages=gzip_pages)
+        self.site = DemoSite(self.specs, self.url, self._generated, gzip_pages=gzip_pages,
+                             realistic_pages=realistic_pages)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -228,6 +253,14 @@ class DemoWeb:
     def url(self, outlet: str, path: str) -> str:
         """The absolute URL of `path` (path, query, fragment) on `outlet`."""
         return f"http://{self.host}:{self.port(outlet)}{path}"
+
+    def served(self, slug: str) -> ServedCount:
+        """Responses outlet `slug` has sent since start(), with the times of the first and last
+        (lab special paths not counted). DemoWebError when the outlet is not running."""
+        server = self._servers.get(slug)
+        if server is None:
+            raise DemoWebError(f"demo outlet {slug!r} is not running")
+        return server.served
 
     def story_toml(self) -> str:
         """The demo story (stories/demo-dock-strike.toml format) with this web's URLs."""
