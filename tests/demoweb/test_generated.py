@@ -172,3 +172,14 @@ def test_default_generated_pages_stay_small(generated_web):
 def test_realistic_pages_need_generated_articles():
     with pytest.raises(DemoWebError, match="generated_articles"):
         DemoWeb(base_port=0, realistic_pages=True)
+
+
+def test_served_counts_responses_and_when_the_first_and_last_were_sent(fresh_demo_web):
+    before = time.monotonic()
+    assert fresh_demo_web.served("globe").responses == 0
+    fetch(fresh_demo_web.url("globe", "/"))
+    fetch(fresh_demo_web.url("globe", "/feed/"))
+    served = fresh_demo_web.served("globe")
+    assert served.responses == 2
+    assert served.first_at is not None and served.last_at is not None
+    assert before <= served.first_at <= served.last_at <= time.monotonic()
