@@ -131,12 +131,13 @@ STORYARCHIVE_DEDUP_WIRE_SITES: list[str] = []
 
 # ---------------------------------------------------------------- archive store
 # Where the archive lives: a directory (embedded default) or s3://bucket/prefix.
-# The STORYARCHIVE_STORE environment variable and --store override it.
-STORYARCHIVE_STORE = "./archive"
+# Not set here on purpose: the first of --store (or --set STORYARCHIVE_STORE=...), a value
+# set in this file or your own settings module, $STORYARCHIVE_STORE, "./archive" wins.
+# STORYARCHIVE_STORE = "./archive"
 # S3 backend (s3://bucket/prefix). Endpoint, region and credentials come from the standard AWS
 # chain (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, AWS_PROFILE, AWS_ACCESS_KEY_ID..., instance
 # roles), never from here. Each STORYARCHIVE_S3_* below may also be set in the environment,
-# which wins over this file. Sizes accept plain bytes or 16MiB / 64M / 512k.
+# which wins over this file; --set wins over both. Sizes accept plain bytes or 16MiB / 64M / 512k.
 STORYARCHIVE_S3_MULTIPART_THRESHOLD = 32 * 1024 * 1024  # files above this go up in parts
 STORYARCHIVE_S3_PART_SIZE = 16 * 1024 * 1024  # >= 5 MiB; grown if a file needs > 10,000 parts
 STORYARCHIVE_S3_MAX_CONCURRENCY = 4  # parts in flight per file (memory: this x part size)

@@ -18,7 +18,7 @@ from storyarchive.dedup.fingerprint import LshParams
 from storyarchive.dedup.story import StoryDedup, open_backend
 from storyarchive.dedup.verify import MatchThresholds
 from storyarchive.items import ArticleItem
-from storyarchive.store import open_store, resolve_store_uri
+from storyarchive.store import store_from_crawler
 from storyarchive.store.base import ArchiveStore
 
 logger = logging.getLogger(__name__)
@@ -63,8 +63,7 @@ class DedupPipeline:
         if not s.getbool("STORYARCHIVE_DEDUP_ENABLED", True):
             raise NotConfigured("dedup disabled (STORYARCHIVE_DEDUP_ENABLED=False)")
         redis_url = s.get("STORYARCHIVE_DEDUP_REDIS_URL") or None
-        store = open_store(resolve_store_uri(None, s.get("STORYARCHIVE_STORE")))
-        pipeline = cls(crawler, config_from_settings(s), redis_url, store)
+        pipeline = cls(crawler, config_from_settings(s), redis_url, store_from_crawler(crawler))
         crawler.storyarchive_dedup = pipeline  # type: ignore[attr-defined]
         return pipeline
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import Any
 
 from storyarchive import __version__
 
@@ -43,9 +44,29 @@ def add_store_argument(parser: argparse.ArgumentParser) -> None:
         "--store",
         metavar="URI",
         default=None,
-        help="archive location: a directory or s3://bucket/prefix "
-        "(default: $STORYARCHIVE_STORE, else ./archive)",
+        help="archive location: a directory or s3://bucket/prefix (default: "
+        "STORYARCHIVE_STORE in a settings file, else $STORYARCHIVE_STORE, else ./archive)",
     )
+
+
+def store_from_args(args: argparse.Namespace, settings: Any = None) -> tuple[str, Any]:
+    """(uri, store) for a command's --store option: `settings` (the project's if None)
+    with --store at command-line priority, chosen and opened by
+    storyarchive.store.store_from_settings (one precedence rule for every command).
+    UserError naming the store if it cannot be opened."""
+    from storyarchive.runner import project_settings
+    from storyarchive.store import store_from_settings, store_uri_from_settings
+    from storyarchive.store.base import StoreError
+
+    if settings is None:
+        settings = project_settings(None)
+    if getattr(args, "store", None):
+        settings.set("STORYARCHIVE_STORE", args.store, priority="cmdline")
+    uri = store_uri_from_settings(settings)
+    try:
+        return uri, store_from_settings(settings)
+    except StoreError as exc:
+        raise UserError(f"store {uri}: {exc}") from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,7 +30,7 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
 def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """Settings for a crawl, after checking the store is usable (before any fetching)."""
     from storyarchive.runner import parse_overrides, project_settings
-    from storyarchive.store import open_store, resolve_store_uri
+    from storyarchive.store import store_from_settings, store_uri_from_settings
     from storyarchive.store.base import StoreError
     from storyarchive.store.check import preflight
 
@@ -38,11 +38,18 @@ def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         overrides = parse_overrides(args.set)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    if args.store:
+        overrides["STORYARCHIVE_STORE"] = args.store  # --store beats --set STORYARCHIVE_STORE=
     settings = project_settings(None, overrides, verbose=args.verbose)
-    uri = resolve_store_uri(args.store, settings.get("STORYARCHIVE_STORE"))
+    uri = store_uri_from_settings(settings)
+    # Pinned, so every part of the crawl (and its summary) sees the store checked here.
     settings.set("STORYARCHIVE_STORE", uri, priority="cmdline")
     try:
-        preflight(open_store(uri, settings=settings))
+        store = store_from_settings(settings)
+        try:
+            preflight(store)
+        finally:
+            store.close()
     except StoreError as exc:
         raise UserError(f"store {uri}: {exc}") from None
     return settings

@@ -11,7 +11,7 @@ import argparse
 import json
 from typing import Any
 
-from storyarchive.cli import UserError, add_store_argument
+from storyarchive.cli import UserError, add_store_argument, store_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,12 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from storyarchive.dedup.backend import IndexUnavailableError
     from storyarchive.dedup.records import IndexFormatError
-    from storyarchive.store import open_store, resolve_store_uri
+    from storyarchive.runner import project_settings
     from storyarchive.store.base import StoreError
 
+    settings = project_settings(None)
+    _, store = store_from_args(args, settings)
     try:
-        report = rebuild_story(args.slug, resolve_store_uri(args.store), args.redis_url,
-                               write=args.rebuild, open_store=open_store)
+        report = rebuild_story(args.slug, store, settings, args.redis_url, write=args.rebuild)
     except (StoreError, IndexUnavailableError, IndexFormatError, ValueError) as exc:
         raise UserError(str(exc)) from exc
     if args.json:
@@ -48,13 +49,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def rebuild_story(slug: str, store_uri: str, redis_url: str | None, write: bool,
-                  open_store: Any) -> Any:
-    """All of the command's I/O: settings, store, index backend, document writer."""
-    import os
-
-    from scrapy.utils.project import get_project_settings
-
+def rebuild_story(slug: str, store: Any, settings: Any, redis_url: str | None,
+                  write: bool) -> Any:
+    """All of the command's I/O: index backend (`redis_url`, else the settings'), document
+    writer, over the opened `store` with the project's `settings`."""
     from pipelines.dedup import config_from_settings
     from storyarchive.dedup.index import PriorIndex
     from storyarchive.dedup.rebuild import rebuild
@@ -62,9 +60,6 @@ def rebuild_story(slug: str, store_uri: str, redis_url: str | None, write: bool,
     from storyarchive.document import write_document
     from storyarchive.manifests import recorded_wire_sites
 
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
-    settings = get_project_settings()
-    store = open_store(store_uri)
     # The wire agencies the story's crawls used, so canonical choices come out the same.
     config = config_from_settings(settings, extra_wire_sites=recorded_wire_sites(store, slug))
     redis_url = redis_url or settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None

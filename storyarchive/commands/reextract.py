@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from storyarchive.cli import UserError, add_store_argument
+from storyarchive.cli import UserError, add_store_argument, store_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,7 +30,6 @@ def run(args: argparse.Namespace) -> int:
     from storyarchive.replay.records import RecordNotFoundError
     from storyarchive.replay.reextract import options_for_story, reextract_story
     from storyarchive.runner import parse_overrides, project_settings
-    from storyarchive.store import open_store, resolve_store_uri
     from storyarchive.store.base import StoreError
 
     try:
@@ -44,9 +43,8 @@ def run(args: argparse.Namespace) -> int:
                 raise UserError(f"{args.story_file} is story {story.slug!r}, not {args.slug!r}")
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    uri = resolve_store_uri(args.store, settings.get("STORYARCHIVE_STORE"))
+    uri, store = store_from_args(args, settings)
     try:
-        store = open_store(uri, settings=settings)
         options = options_for_story(settings, store, args.slug, story=story, write=not args.dry_run)
         report = reextract_story(store, args.slug, options)
     except (ValueError, RecordNotFoundError) as exc:

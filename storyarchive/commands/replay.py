@@ -12,7 +12,7 @@ import argparse
 import signal
 import sys
 
-from storyarchive.cli import UserError, add_store_argument
+from storyarchive.cli import UserError, add_store_argument, store_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,7 +37,6 @@ def run(args: argparse.Namespace) -> int:
     from storyarchive.replay.pywb import PywbProcess, ReplayServerError, build_collections, write_config
     from storyarchive.replay.rangeproxy import RangeProxy
     from storyarchive.runner import project_settings
-    from storyarchive.store import open_store, resolve_store_uri
     from storyarchive.store.base import StoreError
     from storyarchive.store.spool import state_dir
 
@@ -47,9 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
         base = settings.get("STORYARCHIVE_REPLAY_BASE_URL") or "http://127.0.0.1:8080"
         args.port = urlsplit(base).port or 8080
-    uri = resolve_store_uri(args.store, settings.get("STORYARCHIVE_STORE"))
+    uri, store = store_from_args(args, settings)
     try:
-        store = open_store(uri, settings=settings)
         if args.story:
             slugs = [check_slug(args.story)]
         else:

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from storyarchive.cli import UserError, add_store_argument
+from storyarchive.cli import UserError, add_store_argument, store_from_args
 
 # How often a long-running scheduler looks again even if nothing is due (new manifests
 # written by other processes, a story file edited).
@@ -31,7 +31,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from storyarchive.store import open_store, resolve_store_uri
     from storyarchive.story import StoryFileError, load_story
 
     paths = [Path(p) for p in args.stories]
@@ -42,8 +41,7 @@ def run(args: argparse.Namespace) -> int:
     for story in stories:
         if story.schedule.recrawl is None:
             raise UserError(f'{story.source_name}: add [schedule] recrawl = "6h" (or similar) to schedule it')
-    uri = resolve_store_uri(args.store)
-    store = open_store(uri)
+    uri, store = store_from_args(args)  # each crawl gets this store as its --store
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     failures = 0

@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-from storyarchive.cli import UserError, add_store_argument
+from storyarchive.cli import UserError, add_store_argument, store_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -82,13 +82,11 @@ def collect(store: Any, slug: str) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from storyarchive.layout import check_slug
-    from storyarchive.store import open_store, resolve_store_uri
-
     try:
         check_slug(args.slug)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    store = open_store(resolve_store_uri(args.store))
+    _, store = store_from_args(args)
     info = collect(store, args.slug)
     if not info["articles"] and not info["crawls"]:
         raise UserError(f"the archive at {store.uri} holds nothing for story '{args.slug}'")

@@ -4,11 +4,10 @@ store, and drain the local spool into it."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
-from storyarchive.cli import UserError, add_store_argument
+from storyarchive.cli import UserError, add_store_argument, store_from_args
 
 
 def register(subparsers: Any) -> None:
@@ -25,31 +24,11 @@ def register(subparsers: Any) -> None:
     sync.set_defaults(func=run_sync)
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """(uri, store) for --store / STORYARCHIVE_STORE / the setting; UserError if invalid."""
-    from storyarchive.store import open_store, resolve_store_uri
-    from storyarchive.store.base import StoreError
-
-    settings = _settings()
-    uri = resolve_store_uri(args.store, settings.get("STORYARCHIVE_STORE"))
-    try:
-        return uri, open_store(uri, **({"settings": settings} if uri.startswith("s3://") else {}))
-    except StoreError as exc:
-        raise UserError(f"store {uri}: {exc}") from None
-
-
-def _settings() -> Any:
-    from scrapy.utils.project import get_project_settings
-
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
-    return get_project_settings()
-
-
 def run_check(args: argparse.Namespace) -> int:
     """Print each probe step; on the first failure raise UserError with its message."""
     from storyarchive.store.check import check_store
 
-    uri, store = _open(args)
+    uri, store = store_from_args(args)
     try:
         print(f"checking store {uri}")
         for step in check_store(store):
@@ -67,7 +46,7 @@ def run_sync(args: argparse.Namespace) -> int:
     """Deliver the spool; exit 0 when it is empty afterwards, 1 otherwise."""
     from storyarchive.store.spool import spool_dir, sync
 
-    uri, store = _open(args)
+    uri, store = store_from_args(args)
     try:
         report = sync(store)
     finally:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from storyarchive.cli import UserError, add_store_argument
+from storyarchive.cli import UserError, add_store_argument, store_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -20,14 +20,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from storyarchive import layout
-    from storyarchive.store import StoreError, open_store, resolve_store_uri
+    from storyarchive.store import StoreError
     from storyarchive.warc.wacz import WaczError, package_story
 
     try:
         layout.check_slug(args.slug)
         if args.name and not args.name.endswith(".wacz"):
             raise ValueError(f"--name {args.name!r} must end in .wacz")
-        store = open_store(resolve_store_uri(args.store))
+        _, store = store_from_args(args)
         key, summary = package_story(store, args.slug, args.name, args.output)
     except (ValueError, WaczError, StoreError) as exc:
         raise UserError(str(exc)) from exc

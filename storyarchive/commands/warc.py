@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from storyarchive.cli import UserError, add_store_argument
+from storyarchive.cli import UserError, add_store_argument, store_from_args
 
 _CHUNK = 8 << 20
 
@@ -52,13 +52,11 @@ def run_verify(args: argparse.Namespace) -> int:
             raise UserError("no .warc.gz files found in the given paths")
         reports = [verify_file(f, require_index=not args.no_index) for f in files]
     else:
-        from storyarchive.store import StoreError, open_store, resolve_store_uri
-
         try:
             layout.check_slug(args.story)
-            store = open_store(resolve_store_uri(args.store))
-        except (ValueError, StoreError) as exc:
+        except ValueError as exc:
             raise UserError(str(exc)) from exc
+        _, store = store_from_args(args)
         keys = [
             k for k in store.list_keys(layout.story_prefix(args.story) + "warc/") if k.endswith(".warc.gz")
         ]

@@ -81,9 +81,11 @@ class S3Options:
         settings: Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> S3Options:
-        """Options from, in order of precedence: `overrides` (field names), the environment
-        (STORYARCHIVE_S3_*), `settings` (same names, e.g. Scrapy settings), the defaults.
-        Raises StoreConfigError naming the variable when a value is not valid."""
+        """Options from, in order of precedence: `overrides` (field names), a value of
+        `settings` set on the command line (Scrapy priority 'cmdline': --set), the
+        environment (STORYARCHIVE_S3_*), any other value of `settings` (same names, e.g.
+        settings.py), the defaults. Raises StoreConfigError naming the variable when a
+        value is not valid."""
         environ = os.environ if environ is None else environ
         overrides = overrides or {}
         values: dict[str, object] = {}
@@ -91,6 +93,8 @@ class S3Options:
             name = f"STORYARCHIVE_S3_{f.name.upper()}"
             if f.name in overrides:
                 raw, source = overrides[f.name], f.name
+            elif settings is not None and _set_on_command_line(settings, name):
+                raw, source = settings.get(name), name
             elif name in environ:
                 raw, source = environ[name], name
             elif settings is not None and settings.get(name) is not None:
@@ -124,6 +128,16 @@ class S3Options:
         if mode and self.object_lock_days < 1:
             raise bad("object_lock_days", "must be 1 or more when an object lock mode is set")
         return replace(self, object_lock_mode=mode)
+
+
+def _set_on_command_line(settings: Mapping[str, Any], name: str) -> bool:
+    """Whether Scrapy `settings` hold `name` at 'cmdline' priority (a plain mapping never)."""
+    getpriority = getattr(settings, "getpriority", None)
+    if getpriority is None or settings.get(name) is None:
+        return False
+    from scrapy.settings import get_settings_priority
+
+    return bool((getpriority(name) or 0) >= get_settings_priority("cmdline"))
 
 
 def _coerce(raw: object, kind: type, source: str) -> object:

@@ -31,7 +31,7 @@ from twisted.internet import reactor, task, threads
 from twisted.python.threadpool import ThreadPool
 
 from storyarchive.layout import check_slug
-from storyarchive.store import open_store, resolve_store_uri
+from storyarchive.store import store_from_crawler
 from storyarchive.store.spool import spool_dir, state_dir
 from storyarchive.warc.handler import RAW_HEAD_HEADER, decode_head
 from storyarchive.warc.records import HttpExchange
@@ -76,7 +76,6 @@ class WarcRecorderMiddleware:
             raise NotConfigured("STORYARCHIVE_WARC_ENABLED is off")
         self.crawler = crawler
         self.stats = crawler.stats
-        self.store_uri = resolve_store_uri(None, s.get("STORYARCHIVE_STORE"))
         self.prefix = s.get("STORYARCHIVE_WARC_PREFIX", "")
         self.max_bytes = s.getint("STORYARCHIVE_WARC_MAX_BYTES", 1 << 30)
         self.max_age = s.getfloat("STORYARCHIVE_WARC_MAX_AGE", 3600.0)
@@ -102,7 +101,7 @@ class WarcRecorderMiddleware:
     async def spider_opened(self, spider: Spider) -> None:
         slug = check_slug(getattr(spider, "story_slug", None) or spider.name)
         crawl_id = str(getattr(spider, "crawl_id", "") or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
-        store = open_store(self.store_uri)
+        store = store_from_crawler(self.crawler)  # the crawl's store, with its S3 options
         config = WriterConfig(
             slug=slug,
             crawl_id=crawl_id,
