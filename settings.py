@@ -129,6 +129,13 @@ STORYARCHIVE_DEDUP_LSH_ROWS = 2
 # more with `[dedup] wire_sites = [...]`.
 STORYARCHIVE_DEDUP_WIRE_SITES: list[str] = []
 
+# ---------------------------------------------------------------- redis
+# Every Redis client (STORYARCHIVE_DEDUP_REDIS_URL, STORYARCHIVE_WARC_DIGEST_INDEX) is built
+# with these; a crawl pings each configured URL before its first fetch.
+STORYARCHIVE_REDIS_SOCKET_TIMEOUT = 10.0  # seconds a command may wait for its answer
+STORYARCHIVE_REDIS_CONNECT_TIMEOUT = 5.0  # seconds; short, so an outage is noticed quickly
+STORYARCHIVE_REDIS_RETRIES = 3  # retries after a connection error or timeout, with backoff
+
 # ---------------------------------------------------------------- archive store
 # Where the archive lives: a directory (embedded default) or s3://bucket/prefix.
 # Not set here on purpose: the first of --store (or --set STORYARCHIVE_STORE=...), a value

@@ -18,6 +18,7 @@ from storyarchive.dedup.fingerprint import LshParams
 from storyarchive.dedup.story import StoryDedup, open_backend
 from storyarchive.dedup.verify import MatchThresholds
 from storyarchive.items import ArticleItem
+from storyarchive.redis_connection import RedisParams
 from storyarchive.store import store_from_crawler
 from storyarchive.store.base import ArchiveStore
 
@@ -50,10 +51,11 @@ def config_from_settings(settings: Any, extra_wire_sites: tuple[str, ...] = ()) 
 
 class DedupPipeline:
     def __init__(self, crawler: Crawler, config: DedupConfig, redis_url: str | None,
-                 store: ArchiveStore | None) -> None:
+                 store: ArchiveStore | None, redis_params: RedisParams | None = None) -> None:
         self.crawler = crawler
         self.config = config
         self.redis_url = redis_url
+        self.redis_params = redis_params
         self.store = store
         self.stats = crawler.stats
 
@@ -63,7 +65,8 @@ class DedupPipeline:
         if not s.getbool("STORYARCHIVE_DEDUP_ENABLED", True):
             raise NotConfigured("dedup disabled (STORYARCHIVE_DEDUP_ENABLED=False)")
         redis_url = s.get("STORYARCHIVE_DEDUP_REDIS_URL") or None
-        pipeline = cls(crawler, config_from_settings(s), redis_url, store_from_crawler(crawler))
+        pipeline = cls(crawler, config_from_settings(s), redis_url, store_from_crawler(crawler),
+                       RedisParams.from_settings(s))
         crawler.storyarchive_dedup = pipeline  # type: ignore[attr-defined]
         return pipeline
 
@@ -95,8 +98,8 @@ class DedupPipeline:
                 by_story.setdefault(item.story, []).append(item)
         total = DedupSummary()
         for slug in sorted(by_story):
-            dedup = StoryDedup(slug, config, open_backend(slug, self.store, self.redis_url),
-                               self.store)
+            backend = open_backend(slug, self.store, self.redis_url, self.redis_params)
+            dedup = StoryDedup(slug, config, backend, self.store)
             try:
                 summary = dedup.finalize(by_story[slug])
             finally:

@@ -28,7 +28,9 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
 
 
 def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """Settings for a crawl, after checking the store is usable (before any fetching)."""
+    """Settings for a crawl, after checking that the store and every configured Redis
+    server are usable (before any fetching). UserError (exit status 2) if one is not."""
+    from storyarchive.redis_connection import RedisUnavailableError, check_redis
     from storyarchive.runner import parse_overrides, project_settings
     from storyarchive.store import store_from_settings, store_uri_from_settings
     from storyarchive.store.base import StoreError
@@ -52,6 +54,10 @@ def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
             store.close()
     except StoreError as exc:
         raise UserError(f"store {uri}: {exc}") from None
+    try:
+        check_redis(settings)
+    except (RedisUnavailableError, ValueError) as exc:
+        raise UserError(str(exc)) from None
     return settings
 
 

@@ -59,11 +59,12 @@ def rebuild_story(slug: str, store: Any, settings: Any, redis_url: str | None,
     from storyarchive.dedup.story import open_backend
     from storyarchive.document import write_document
     from storyarchive.manifests import recorded_wire_sites
+    from storyarchive.redis_connection import RedisParams
 
     # The wire agencies the story's crawls used, so canonical choices come out the same.
     config = config_from_settings(settings, extra_wire_sites=recorded_wire_sites(store, slug))
     redis_url = redis_url or settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None
-    backend = open_backend(slug, store, redis_url)
+    backend = open_backend(slug, store, redis_url, RedisParams.from_settings(settings))
     try:
         if not write:
             # dry run: compute against a throw-away in-memory index

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from storyarchive.dedup.records import pack_records, unpack_rows
+from storyarchive.redis_connection import RedisParams, redacted, redis_client
 
 
 class IndexUnavailableError(Exception):
@@ -111,12 +112,15 @@ class RedisBackend(IndexBackend):
 
     CHUNK = 2000
 
-    def __init__(self, url: str, slug: str, prefix: str = "sa:dd:") -> None:
+    def __init__(self, url: str, slug: str, prefix: str = "sa:dd:",
+                 params: RedisParams | None = None) -> None:
+        """`params`: the connection options (RedisParams.from_settings of the crawl's
+        settings; the defaults if None)."""
         import redis
 
         self.url = url
         self.key = f"{prefix}{slug}"
-        self._r = redis.Redis.from_url(url)
+        self._r = redis_client(url, params)
         self._errors = (redis.ConnectionError, redis.TimeoutError)
 
     def _call(self, fn, *args):  # type: ignore[no-untyped-def]
@@ -124,7 +128,7 @@ class RedisBackend(IndexBackend):
             return fn(*args)
         except self._errors as exc:
             raise IndexUnavailableError(
-                f"dedup index at {self.url} unreachable ({exc}); check "
+                f"dedup index at {redacted(self.url)} unreachable ({exc}); check "
                 "STORYARCHIVE_DEDUP_REDIS_URL or unset it to use the embedded index") from exc
 
     def _read_rows(self, cursor: int) -> tuple[list[bytes], int]:

@@ -23,18 +23,21 @@ from storyarchive.dedup.rebuild import rebuild
 from storyarchive.dedup.records import IndexFormatError
 from storyarchive.dedup.summary import DedupSummary
 from storyarchive.items import ArticleItem
+from storyarchive.redis_connection import RedisParams
 from storyarchive.store import spool
 from storyarchive.store.base import ArchiveStore, StoreError
 
 logger = logging.getLogger(__name__)
 
 
-def open_backend(slug: str, store: ArchiveStore | None, redis_url: str | None) -> IndexBackend:
-    """Redis if `redis_url`, else the embedded SQLite file
+def open_backend(slug: str, store: ArchiveStore | None, redis_url: str | None,
+                 redis_params: RedisParams | None = None) -> IndexBackend:
+    """Redis if `redis_url` (connected with `redis_params`, see
+    storyarchive.redis_connection), else the embedded SQLite file
     `state_dir(store)/<slug>/dedup.sqlite`."""
     layout.check_slug(slug)
     if redis_url:
-        return RedisBackend(redis_url, slug)
+        return RedisBackend(redis_url, slug, params=redis_params)
     if store is None:
         raise ValueError("the embedded dedup index needs a store (for its state directory)")
     return SqliteBackend(spool.state_dir(store) / slug / "dedup.sqlite")

@@ -34,6 +34,7 @@ from storyarchive.dedup.config import DedupConfig
 from storyarchive.document import build_document, iter_latest_documents, write_document
 from storyarchive.extract import ExtractOptions, NotHtmlError, extract_body
 from storyarchive.items import ArticleItem, Relevance, WarcRef
+from storyarchive.redis_connection import RedisParams
 from storyarchive.replay.indexes import index_keys, local_index_files, merged_lines
 from storyarchive.replay.records import (
     IndexEntry,
@@ -59,6 +60,7 @@ class ReextractOptions:
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     dedup: DedupConfig | None = field(default_factory=DedupConfig)  # None: dedup off
     redis_url: str | None = None  # the shared dedup index, else the embedded one
+    redis_params: RedisParams | None = None  # its connection options (None: the defaults)
     replay_base: str = DEFAULT_REPLAY_BASE_URL
     write: bool = True  # False: dry run, report what would change
     # The story definition (storyarchive.story.StoryDefinition): pages that have no document
@@ -82,6 +84,7 @@ def options_for_story(settings: Any, store: ArchiveStore, slug: str, *, story: A
     return ReextractOptions(
         extract=options_from_settings(settings), dedup=dedup,
         redis_url=settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None,
+        redis_params=RedisParams.from_settings(settings),
         replay_base=settings.get("STORYARCHIVE_REPLAY_BASE_URL") or DEFAULT_REPLAY_BASE_URL,
         write=write, story=story,
     )
@@ -221,7 +224,8 @@ def _dedup(store: ArchiveStore, slug: str, items: list[ArticleItem], options: Re
     for item in items:
         assert item.extraction is not None
         mark_in_page_repeats(item.extraction.blocks)
-    backend = open_backend(slug, store, options.redis_url) if options.write else SqliteBackend(":memory:")
+    backend = (open_backend(slug, store, options.redis_url, options.redis_params) if options.write
+               else SqliteBackend(":memory:"))
     try:
         index = PriorIndex(backend, config.index_meta())
         backend.clear()

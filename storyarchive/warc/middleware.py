@@ -31,6 +31,7 @@ from twisted.internet import reactor, task, threads
 from twisted.python.threadpool import ThreadPool
 
 from storyarchive.layout import check_slug
+from storyarchive.redis_connection import RedisParams
 from storyarchive.store import store_from_crawler
 from storyarchive.store.spool import spool_dir, state_dir
 from storyarchive.warc.handler import RAW_HEAD_HEADER, decode_head
@@ -85,6 +86,7 @@ class WarcRecorderMiddleware:
         self.revisit_min_bytes = s.getint("STORYARCHIVE_WARC_REVISIT_MIN_BYTES", 1)
         self.digest_index = s.get("STORYARCHIVE_WARC_DIGEST_INDEX", "") or ""
         check_digest_index_setting(self.digest_index)  # fail at start-up, not mid-crawl
+        self.redis_params = RedisParams.from_settings(s)
         self.writer: RotatingWarcWriter | None = None
         self._pool = ThreadPool(minthreads=1, maxthreads=1, name="storyarchive-warc")
         self._timer: task.LoopingCall | None = None
@@ -114,7 +116,8 @@ class WarcRecorderMiddleware:
             revisit_min_bytes=self.revisit_min_bytes,
         )
         self._pool.start()
-        index = open_digest_index(self.digest_index, state_dir(store), slug) if self.revisits else None
+        index = (open_digest_index(self.digest_index, state_dir(store), slug, self.redis_params)
+                 if self.revisits else None)
         self.writer = RotatingWarcWriter(store, config, index)
         logger.info("WARC recorder: story %s, spool %s", slug, spool_dir(store))
         recovered = await self._in_thread(recover_spool, store, slug)

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from storyarchive.redis_connection import RedisParams, is_redis_url, redis_client
 from storyarchive.warc.records import RevisitTarget
 
 logger = logging.getLogger(__name__)
@@ -93,10 +94,12 @@ class RedisDigestIndex:
     None (the payload is stored in full: correct, only bigger) and registrations are
     dropped with a warning; nothing fails the crawl."""
 
-    def __init__(self, url: str, slug: str) -> None:
+    def __init__(self, url: str, slug: str, params: RedisParams | None = None) -> None:
+        """`params`: the connection options (RedisParams.from_settings of the crawl's
+        settings; the defaults if None)."""
         import redis
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._redis = redis_client(url, params)
         self._key = f"storyarchive:warc-digests:{slug}"
         self._errors = (redis.ConnectionError, redis.TimeoutError)
 
@@ -121,17 +124,18 @@ class RedisDigestIndex:
         self._redis.close()
 
 
-def open_digest_index(setting: str, state_dir: Path, slug: str) -> DigestIndex:
-    """The digest index for `slug`: Redis when `setting` is a redis:// URL, else SQLite in
-    `state_dir`. ValueError for any other value."""
+def open_digest_index(setting: str, state_dir: Path, slug: str,
+                      redis_params: RedisParams | None = None) -> DigestIndex:
+    """The digest index for `slug`: Redis when `setting` is a redis:// URL (connected with
+    `redis_params`), else SQLite in `state_dir`. ValueError for any other value."""
     if check_digest_index_setting(setting) == "redis":
-        return RedisDigestIndex(setting, slug)
+        return RedisDigestIndex(setting, slug, redis_params)
     return SqliteDigestIndex(digest_index_path(state_dir, slug))
 
 
 def check_digest_index_setting(setting: str) -> str:
     """'sqlite' or 'redis' for a valid STORYARCHIVE_WARC_DIGEST_INDEX, else ValueError."""
-    if setting.startswith(("redis://", "rediss://", "unix://")):
+    if is_redis_url(setting):
         return "redis"
     if setting in ("", "sqlite"):
         return "sqlite"
