@@ -16,13 +16,16 @@ from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool, _RemoteTraceback
 from typing import Any, TypeVar
 
+from storyarchive.extract.parentdeath import die_with_parent
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 # Workers fork from a clean server process that has already imported the extractor, so
 # they neither inherit the reactor's threads nor pay the import per worker.
-_PRELOAD = ["storyarchive.extract"]
+# The fork server also dies with the crawl, even a crawl killed with kill -9.
+_PRELOAD = ["storyarchive.extract", "storyarchive.extract.forkserver_child"]
 # Isolated runs failing in a row before the start method, not the input, is blamed.
 _SYSTEMIC_FAILURES = 3
 
@@ -155,7 +158,8 @@ class ExtractionPool:
         context = multiprocessing.get_context(self.start_method)
         if self.start_method == "forkserver":
             context.set_forkserver_preload(_PRELOAD)
-        return ProcessPoolExecutor(max_workers=workers or self.workers, mp_context=context)
+        return ProcessPoolExecutor(max_workers=workers or self.workers, mp_context=context,
+                                   initializer=die_with_parent)
 
     def _restart(self, generation: int, kill: bool) -> None:
         """Replace the pool, once per failure however many calls saw it."""
