@@ -162,14 +162,26 @@ STORYARCHIVE_S3_OBJECT_LOCK_MODE = ""  # "" | GOVERNANCE | COMPLIANCE (bucket ne
 STORYARCHIVE_S3_OBJECT_LOCK_DAYS = 0  # retention in days when a lock mode is set
 STORYARCHIVE_S3_LEGAL_HOLD = False  # put a legal hold on every object (bucket needs Object Lock)
 
+# ---------------------------------------------------------------- crawl journal and finish stage
+# Every page's result is journaled as it is handled (<state>/<slug>/crawls/<crawl_id>/,
+# README "Operations"). Each line is written at once (a killed process loses none); this is
+# how often, at most, the journal is also fsynced (seconds; a power cut costs at most this
+# window, which a resume answers from the WARCs again). 0 = fsync every line.
+STORYARCHIVE_JOURNAL_FSYNC_INTERVAL = 1.0
+# The finish stage deduplicates and writes this many documents at a time, in doc-id order:
+# its memory is bounded by this, not by the crawl. Crawls of up to this many articles are
+# deduplicated as one run; larger ones in batches that each see the batches before them.
+STORYARCHIVE_FINISH_BATCH_DOCUMENTS = 5000
+
 # ---------------------------------------------------------------- pipelines and middlewares
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.relevance.RelevancePipeline": 200,
-    "pipelines.dedup.DedupPipeline": 300,
     "pipelines.store.StorePipeline": 400,
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+    # journals each archived exchange; a resumed crawl gets what it archived from its WARCs
+    "storyarchive.warc.answer.ArchivedResponseMiddleware": 940,
     # next to the downloader: sees bodies still content-encoded, every 3xx and retry
     "storyarchive.warc.middleware.WarcRecorderMiddleware": 950,
 }

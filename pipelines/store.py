@@ -1,163 +1,192 @@
-"""StorePipeline: writes each kept article as cleaned JSON, and the crawl's manifest.
+"""StorePipeline: every page's result goes into the crawl journal as it is handled; when
+fetching is done the finish stage (storyarchive.finish) makes the documents.
 
-Documents are written when the crawl ends, after the dedup stage has finalized its
-clusters over the whole crawl: relations and canonical choices then depend only on the set
-of pages, never on the order they arrived in. The WARC files are the source of truth while
-the crawl runs; a crawl killed before its end loses no fetched byte, and
-`storyarchive reextract` rebuilds the JSON from the WARCs.
+A thin adapter. `process_item` journals a kept page (its extraction, relevance, WARC
+pointer: `storyarchive.document.page_record`) or the reason it is not stored; the spider's
+discovery facts and the downloader's archived exchanges are journaled through `record`.
+Nothing about a page stays in memory once it is journaled, so memory does not grow with the
+crawl, and a killed crawl keeps every page it handled (`storyarchive resume` / `finish`).
+
+When the spider closes because there is nothing left to fetch (or a CLOSESPIDER_* limit
+was reached), the finish stage runs in a thread (the progress line keeps moving): dedup in
+doc-id order, documents, manifest. Any other close (Ctrl-C, SIGTERM) leaves the crawl
+resumable. The outcome is in the stats: storyarchive/finish/status = finished | failed |
+interrupted, and storyarchive/finish/error.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import os
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor, threads
 
-from storyarchive import layout
-from storyarchive.document import build_document, write_document
+from storyarchive.document import page_record
+from storyarchive.finish import FinishError, FinishOptions, FinishReport, finish_crawl, options_from_settings
 from storyarchive.items import ArticleItem
-from storyarchive.replay.urls import DEFAULT_REPLAY_BASE_URL, replay_url
-from storyarchive.store import open_store, resolve_store_uri, spool
+from storyarchive.journal import (
+    JOURNAL,
+    CrawlJournal,
+    JournalError,
+    ResumeView,
+    crawl_dir,
+    fetch_complete,
+    resume_view,
+)
+from storyarchive.store import store_from_crawler
 from storyarchive.store.base import ArchiveStore
 
 logger = logging.getLogger(__name__)
-# Documents written at once when the crawl ends (S3 round trips overlap; local fsyncs too).
-DOCUMENT_WRITERS = 8
 
 
 class _NotStored(DropItem):
-    """Dropped here because it is not an article (already recorded in the manifest)."""
-
-
-@dataclass
-class CrawlRecord:
-    """What the manifest says about one crawl; also the source of the end-of-crawl summary."""
-
-    documents: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-    dedup: dict[str, Any] | None = None
-    spooled: list[str] = field(default_factory=list)
+    """Dropped here because it is not an article (already journaled as skipped)."""
 
 
 class StorePipeline:
-    def __init__(self, crawler: Crawler, store: ArchiveStore) -> None:
+    def __init__(self, crawler: Crawler, store: ArchiveStore, fsync_interval: float) -> None:
         self.crawler = crawler
         self.store = store
-        self.items: list[ArticleItem] = []
-        self.record = CrawlRecord()
-        self.started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        self.replay_base = DEFAULT_REPLAY_BASE_URL
-        self.started_monotonic = time.monotonic()
+        self.fsync_interval = fsync_interval
+        self.journal: CrawlJournal | None = None
+        self.crawl_id = ""
+        self.slug = ""
+        self.started = time.monotonic()
+        self.resume = ResumeView({}, set(), set())  # what an earlier run of this crawl did
+        self.report: FinishReport | None = None  # set when the finish stage completed
+        self.error: str | None = None  # set when it failed
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        uri = resolve_store_uri(None, crawler.settings.get("STORYARCHIVE_STORE"))
-        pipeline = cls(crawler, open_store(uri, settings=crawler.settings))
-        pipeline.replay_base = crawler.settings.get("STORYARCHIVE_REPLAY_BASE_URL") or DEFAULT_REPLAY_BASE_URL
-        crawler.storyarchive_store_record = pipeline.record  # type: ignore[attr-defined]
+        s = crawler.settings
+        options_from_settings(s)  # a bad dedup or finish setting fails now, not after fetching
+        pipeline = cls(crawler, store_from_crawler(crawler),
+                       s.getfloat("STORYARCHIVE_JOURNAL_FSYNC_INTERVAL", 1.0))
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
+
+    # ---------------------------------------------------------------- journal
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.slug = spider.story_slug  # type: ignore[union-attr]
+        self.crawl_id = spider.crawl_id  # type: ignore[union-attr]
+        path = crawl_dir(self.store, self.slug, self.crawl_id) / JOURNAL
+        if path.exists():  # this crawl ran before: resume it
+            self.resume = resume_view(path)
+            logger.info("resuming crawl %s of %s: %d exchanges archived, %d pages handled",
+                        self.crawl_id, self.slug, len(self.resume.fetched), len(self.resume.handled))
+        self.journal = CrawlJournal(path, self.fsync_interval)
+        story = getattr(spider, "story", None)
+        self.started = time.monotonic()
+        self.record("run", spider=getattr(spider, "name", None), pid=os.getpid(),
+                    started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    wire_sites=sorted(getattr(story, "wire_sites", ()) or ()))
+
+    def record(self, kind: str, **fields: Any) -> None:
+        """Journal one event (see storyarchive.journal). A journal that cannot be written
+        stops the crawl: what it fetches from then on could not be finished."""
+        if self.journal is None:
+            return
+        try:
+            self.journal.append(kind, **fields)
+        except JournalError as exc:
+            logger.error("%s; stopping the crawl", exc)
+            self.crawler.stats.set_value("storyarchive/finish/error", str(exc))
+            self.journal = None
+            if self.crawler.engine is not None:
+                from scrapy.utils.defer import deferred_from_coro
+
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="journal-error"))
 
     def item_dropped(self, item: Any, response: Any, exception: Exception) -> None:
         """Pages other pipelines rejected (off-topic, out of window) go into the manifest."""
         if isinstance(item, ArticleItem) and not isinstance(exception, _NotStored):
-            self.record.skipped.append(
-                {"url": item.url, "status": item.status, "reason": str(exception), "warc": _warc_dict(item)}
-            )
+            self.record("skip", url=item.url, status=item.status, reason=str(exception),
+                        warc=_warc_dict(item))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         if item.skipped_reason or item.extraction is None:
             reason = item.skipped_reason or "no-extraction"
-            self.record.skipped.append(
-                {"url": item.url, "status": item.status, "reason": reason, "warc": _warc_dict(item)}
-            )
+            self.record("skip", url=item.url, status=item.status, reason=reason, warc=_warc_dict(item))
             self.crawler.stats.inc_value(f"storyarchive/skipped/{reason.split(':')[0]}")
             raise _NotStored(f"not stored as an article ({reason}): {item.url}", log_level="DEBUG")
-        self.items.append(item)
+        self.record("page", page=page_record(item, crawl_id=self.crawl_id))
         self.crawler.stats.inc_value("storyarchive/store/kept")
+        item.extraction = None  # journaled: nothing of the page stays in memory
         return item
 
-    def close_spider(self) -> None:
-        """Finalize dedup, then write every document and the manifest (synchronously, so
-        it runs to completion before the other pipelines' close_spider)."""
-        spider = self.crawler.spider
-        slug: str = spider.story_slug  # type: ignore[union-attr]
-        crawl_id: str = spider.crawl_id  # type: ignore[union-attr]
-        dedup = getattr(self.crawler, "storyarchive_dedup", None)
-        t0 = time.perf_counter()
-        if dedup is not None and self.items:
-            summary = dedup.finalize(self.items)
-            self.record.dedup = summary.to_dict() if hasattr(summary, "to_dict") else summary
-            logger.info("dedup of %d documents finalized in %.2f s", len(self.items),
-                        time.perf_counter() - t0)
-        # Same canonical URL twice in one crawl (a capture given both variants): one version
-        # each, in a fixed order.
-        self.items.sort(key=lambda i: (layout.doc_id(i.canonical_url), i.final_url, i.url))
-        sources_of = getattr(spider, "sources_of", None)
-        docs = []
-        for item in self.items:
-            if sources_of is not None:
-                item.discovered_via = sources_of(item)
-            # pywb serves the capture closest in time, so the fetch time is a fine fallback.
-            when = (item.warc.date if item.warc and item.warc.date else None) or item.fetched_at
-            url = replay_url(slug, when, item.final_url, self.replay_base)
-            docs.append(build_document(item, crawl_id=crawl_id, replay_url=url))
-        # A fresh capture is always a new version (its fetch time is new): no need to compare
-        # with the stored one. Writes go out concurrently: with S3 each is a round trip.
-        t0 = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=DOCUMENT_WRITERS) as pool:
-            results = list(pool.map(
-                lambda d: write_document(self.store, d, skip_unchanged=False, durable=False), docs))
-        # one sync for all of them, before the manifest that lists them is written
-        self.store.flush()
-        logger.info("%d documents written in %.2f s", len(docs), time.perf_counter() - t0)
-        for doc, (key, written) in zip(docs, results, strict=True):
-            self.record.documents.append(
-                {
-                    "doc_id": doc["doc_id"],
-                    "key": key,
-                    "canonical_url": doc["canonical_url"],
-                    "written": written,
-                    "title": doc["metadata"]["title"],
-                    "outlet": doc["metadata"]["site_name"],
-                }
-            )
-            self.crawler.stats.inc_value("storyarchive/store/documents_written", int(written))
-        self._write_manifest(slug, crawl_id)
+    # ---------------------------------------------------------------- end of the crawl
+    async def spider_closed(self, reason: str) -> None:
+        stats = self.crawler.stats
+        if self.journal is not None:
+            self.record("end", reason=reason, at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                        seconds=round(time.monotonic() - self.started, 3),
+                        stats={k: v for k, v in stats.get_stats().items()
+                               if isinstance(v, int | float | str) and not k.startswith("log_count")})
+            try:
+                if self.journal is not None:
+                    self.journal.close()
+            except OSError as exc:
+                stats.set_value("storyarchive/finish/error", f"cannot sync the journal: {exc}")
+                reason = "journal-error"
+            self.journal = None
+        else:
+            reason = "journal-error"
+        if not fetch_complete(reason):
+            stats.set_value("storyarchive/finish/status", "interrupted")
+            logger.warning("crawl %s of %s stopped (%s) before it was done; "
+                           "`storyarchive resume %s` goes on from here", self.crawl_id, self.slug,
+                           reason, self.slug)
+            return
+        try:
+            options = options_from_settings(self.crawler.settings)
+        except ValueError as exc:
+            self._failed(str(exc))
+            return
+        try:
+            await maybe_deferred_to_future(threads.deferToThread(self._finish, options))
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the crawl must say so
+            self._failed(f"{type(exc).__name__}: {exc}")
 
-    def _write_manifest(self, slug: str, crawl_id: str) -> None:
-        stats = self.crawler.stats.get_stats()
-        story = getattr(self.crawler.spider, "story", None)
-        manifest = {
-            "crawl_id": crawl_id,
-            "story": slug,
-            "spider": getattr(self.crawler.spider, "name", None),
-            "started": self.started,
-            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "elapsed_seconds": round(time.monotonic() - self.started_monotonic, 3),
-            "store": self.store.uri,
-            "documents": self.record.documents,
-            "skipped": self.record.skipped,
-            "rejected_at_discovery": list(getattr(self.crawler.spider, "rejected", [])),
-            "dedup": self.record.dedup,
-            "dedup_wire_sites": sorted(getattr(story, "wire_sites", ()) or ()),
-            "stats": {
-                k: v
-                for k, v in sorted(stats.items())
-                if isinstance(v, int | float | str) and not k.startswith("log_count")
-            },
-        }
-        data = (json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n").encode()
-        key = layout.crawl_manifest_key(slug, crawl_id)
-        if not spool.deliver_bytes(self.store, key, data):
-            self.record.spooled.append(key)
+    def _finish(self, options: FinishOptions) -> None:
+        from storyarchive.progress import CrawlProgress
+
+        progress = self.crawler.get_extension(CrawlProgress)
+
+        def tick(done: int, total: int) -> None:
+            if progress is not None:
+                reactor.callFromThread(progress.finishing, done, total)  # type: ignore[attr-defined]
+
+        try:
+            self.report = finish_crawl(self.store, self.slug, self.crawl_id, options, progress=tick)
+        except (FinishError, JournalError) as exc:
+            reactor.callFromThread(self._failed, str(exc))  # type: ignore[attr-defined]
+            return
+        stats = self.crawler.stats
+        stats.set_value("storyarchive/finish/status", "finished")
+        stats.set_value("storyarchive/store/documents_written",
+                        sum(1 for d in self.report.documents if d["written"]))
+        dedup = self.report.dedup or {}
+        for relation, n in (dedup.get("relations") or {}).items():
+            stats.set_value(f"storyarchive/dedup/{relation}", n)
+        if dedup:
+            stats.set_value("storyarchive/dedup/clusters", len(dedup.get("clusters") or []))
+        logger.info("finish: %d documents in %.2f s", len(self.report.documents), self.report.seconds)
+
+    def _failed(self, message: str) -> None:
+        self.error = message
+        self.crawler.stats.set_value("storyarchive/finish/status", "failed")
+        self.crawler.stats.set_value("storyarchive/finish/error", message)
+        logger.error("the finish stage of crawl %s failed: %s; every page is journaled: "
+                     "`storyarchive finish %s` completes it without fetching", self.crawl_id,
+                     message, self.slug)
 
 
 def _warc_dict(item: ArticleItem) -> dict[str, Any] | None:

@@ -37,8 +37,9 @@ def utc_now() -> str:
 
 
 class ArchiveSpider(scrapy.Spider):
-    """Base of our spiders. `story_slug` names the archive collection; `rejected` keeps
-    every URL not stored as an article, with its reason, for the crawl manifest."""
+    """Base of our spiders. `story_slug` names the archive collection. Every URL not stored
+    as an article is journaled with its reason (the crawl manifest lists them), as are
+    the discovery facts the documents need (`journal`)."""
 
     story_slug: str
     crawl_id: str
@@ -46,8 +47,8 @@ class ArchiveSpider(scrapy.Spider):
     def __init__(self, *args: Any, crawl_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.crawl_id = crawl_id or new_crawl_id()
-        self.rejected: list[dict[str, Any]] = []
         self._rejected_urls: set[str] = set()
+        self._store_pipeline: Any = None
         # Requisite URLs already requested: most pages of a site share their stylesheets,
         # scripts and icons, and a request the dupefilter would drop anyway still costs a
         # trip through every spider middleware and the scheduler.
@@ -56,6 +57,23 @@ class ArchiveSpider(scrapy.Spider):
     def set_slug(self, slug: str) -> None:
         self.story_slug = check_slug(slug)
 
+    def journal(self, kind: str, **fields: Any) -> None:
+        """Journal one event of this crawl (storyarchive.journal) through the store
+        pipeline; nothing if it is not enabled."""
+        if self._store_pipeline is None:
+            from pipelines.store import StorePipeline
+
+            self._store_pipeline = self.crawler.get_item_pipeline(StorePipeline) or False
+        if self._store_pipeline:
+            self._store_pipeline.record(kind, **fields)
+
+    def already_stored(self) -> set[str]:
+        """Canonical URLs an earlier run of this (resumed) crawl stored already."""
+        from pipelines.store import StorePipeline
+
+        pipeline = self.crawler.get_item_pipeline(StorePipeline)
+        return set(pipeline.resume.canonicals) if pipeline is not None else set()
+
     def reject(self, url: str, reason: str, **extra: Any) -> None:
         """Count a URL that will not become an article, under storyarchive/rejected/<reason>,
         once per URL however many feeds and sitemaps list it."""
@@ -63,7 +81,7 @@ class ArchiveSpider(scrapy.Spider):
             return
         self._rejected_urls.add(url)
         self.crawler.stats.inc_value(f"storyarchive/rejected/{reason.split(':')[0]}")
-        self.rejected.append({"url": url, "reason": reason, **extra})
+        self.journal("reject", url=url, reason=reason, **extra)
 
     def on_error(self, failure: Failure) -> None:
         """Errback: every request that failed is counted with its reason; the crawl goes on."""
@@ -79,9 +97,8 @@ class ArchiveSpider(scrapy.Spider):
         else:
             name = failure.type.__name__ if failure.type else "error"
             self.crawler.stats.inc_value(f"storyarchive/errors/{name}")
-            self.rejected.append(
-                {"url": request.url, "reason": f"error: {name}", "detail": str(failure.value)[:300]}
-            )
+            self.journal("reject", url=request.url, reason=f"error: {name}",
+                         detail=str(failure.value)[:300])
             self.logger.warning("fetch failed: %s: %s", request.url, failure.value)
 
     def canonical_of(self, response: Response) -> str:

@@ -17,6 +17,7 @@ from scrapy.http import Response
 
 from spiders.base import ArchiveSpider
 from storyarchive.story import StoryDefinition, load_story
+from storyarchive.warc.answer import META_HANDLED
 
 DEFAULT_COLLECTION = "captures"
 
@@ -68,5 +69,6 @@ class CaptureSpider(ArchiveSpider):
             )
 
     def parse_page(self, response: Response) -> Iterable[Any]:
-        yield self.article_item(response, self.canonical_of(response))
+        if not response.meta.get(META_HANDLED):  # a resumed crawl handled it already
+            yield self.article_item(response, self.canonical_of(response))
         yield from self.requisite_requests(response)  # replay: page requisites

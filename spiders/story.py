@@ -17,9 +17,9 @@ from scrapy.http import Response
 
 from spiders.base import ArchiveSpider
 from storyarchive.discovery import DiscoveredLink, parse_feed, parse_sitemap
-from storyarchive.items import ArticleItem
 from storyarchive.story import StoryDefinition, load_story
 from storyarchive.urls import canonicalize_url
+from storyarchive.warc.answer import META_HANDLED
 
 # Links from seed pages worth fetching as candidate articles: a slug of 3+ words, or a
 # dated path, or an .html page. Section fronts, tags and authors are not articles.
@@ -43,6 +43,7 @@ class StorySpider(ArchiveSpider):
         self.aliases: dict[str, set[str]] = {}  # canonical URL -> variants that named it
 
     async def start(self) -> AsyncIterator[Any]:
+        self.seen_canonical |= self.already_stored()
         sources = self.story.sources
         for url in sources.feeds:
             yield scrapy.Request(url, self.parse_feed, errback=self.on_error, meta={"via": "feed"})
@@ -101,21 +102,13 @@ class StorySpider(ArchiveSpider):
             if link.date is not None and self.story.in_window(link.date) is False:
                 self.reject(url, "out-of-window", date=link.date.isoformat())
                 continue
-            self.discovered.setdefault(url, set()).add(via)
+            sources = self.discovered.setdefault(url, set())
+            if via not in sources:
+                sources.add(via)
+                self.journal("found", url=url, via=via)
             yield scrapy.Request(
                 url, self.parse_article, errback=self.on_error, meta={"via": via, "date": link.date, **meta}
             )
-
-    def sources_of(self, item: ArticleItem) -> list[str]:
-        """Every way the article was discovered, for the document (call when the crawl ends)."""
-        urls = {item.url, item.final_url, item.canonical_url} | self.aliases.get(item.canonical_url, set())
-        found: set[str] = set()
-        for url in urls:
-            found |= self.discovered.get(url, set())
-        if found or not item.discovered_via:
-            return sorted(found)
-        via = item.discovered_via
-        return [via] if isinstance(via, str) else list(via)
 
     # ---------------------------------------------------------------- articles
     def parse_article(self, response: Response) -> Iterable[Any]:
@@ -125,7 +118,10 @@ class StorySpider(ArchiveSpider):
             # An AMP copy, a syndicated mirror or a tracking variant that names its original:
             # archive the original instead (the dupefilter drops it if already requested).
             self.crawler.stats.inc_value("storyarchive/discovery/followed_canonical")
-            self.aliases.setdefault(canonical, set()).add(own)
+            aliases = self.aliases.setdefault(canonical, set())
+            if own not in aliases:
+                aliases.add(own)
+                self.journal("alias", canonical=canonical, own=own)
             if canonical in self.seen_canonical:
                 return
             if self.story.domain_allowed(canonical):
@@ -140,11 +136,13 @@ class StorySpider(ArchiveSpider):
                     },
                 )
             return
-        if canonical in self.seen_canonical:
+        handled = response.meta.get(META_HANDLED)  # a resumed crawl handled it already
+        if canonical in self.seen_canonical and not handled:
             self.crawler.stats.inc_value("storyarchive/discovery/duplicate_canonical")
             return
         self.seen_canonical.add(canonical)
-        yield self.article_item(response, canonical)
+        if not handled:
+            yield self.article_item(response, canonical)
         yield from self.requisite_requests(response)  # replay: page requisites
         depth = response.meta.get("seed_depth")
         if depth is not None and depth < self.settings.getint("STORYARCHIVE_SEED_DEPTH"):

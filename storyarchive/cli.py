@@ -12,7 +12,8 @@ from storyarchive import __version__
 
 # Order here is the order in `storyarchive --help`.
 COMMAND_MODULES = [
-    "demo", "crawl", "capture", "schedule", "show", "warc", "wacz", "dedup", "store", "replay", "reextract",
+    "demo", "crawl", "capture", "resume", "finish", "schedule", "show", "warc", "wacz", "dedup",
+    "store", "replay", "reextract",
 ]
 
 

@@ -52,13 +52,14 @@ def block_dict(b: Block) -> dict[str, Any]:
     return d
 
 
-def build_document(item: ArticleItem, *, crawl_id: str, replay_url: str | None = None) -> dict[str, Any]:
-    """The JSON-ready document for an extracted item. ValueError if it has no extraction."""
+def page_record(item: ArticleItem, *, crawl_id: str) -> dict[str, Any]:
+    """A kept page as the crawl journal holds it: the document's fields before dedup (blocks
+    with index, kind and text only; no text, relations, syndication or replay URL; the
+    sources that listed it as the spider saw them). ValueError if it has no extraction."""
     ex = item.extraction
     if ex is None:
         raise ValueError(f"{item.url}: no extraction to build a document from")
     return {
-        "schema_version": SCHEMA_VERSION,
         "doc_id": layout.doc_id(item.canonical_url),
         "story": item.story,
         "crawl_id": crawl_id,
@@ -80,14 +81,54 @@ def build_document(item: ArticleItem, *, crawl_id: str, replay_url: str | None =
         },
         "relevance": asdict(item.relevance) if item.relevance else None,
         "extractor": ex.extractor,
-        "blocks": [block_dict(b) for b in ex.blocks],
-        "text": text_of(ex.blocks),
-        "text_dedup": text_dedup(ex.blocks),
-        "word_count": ex.word_count,
-        "syndication": item.syndication,
+        "blocks": [{"index": b.index, "kind": b.kind, "text": b.text} for b in ex.blocks],
         "warc": asdict(item.warc) if item.warc else None,
+    }
+
+
+def page_blocks(page: dict[str, Any]) -> list[Block]:
+    """The Block objects of a journaled page (relations not yet set)."""
+    return [Block(int(b["index"]), b.get("kind", "paragraph"), b["text"]) for b in page["blocks"]]
+
+
+def document_from_page(page: dict[str, Any], blocks: list[Block], *,
+                       syndication: dict[str, Any] | None, discovered_via: list[str],
+                       replay_url: str | None) -> dict[str, Any]:
+    """The document of a journaled page, once dedup has set `blocks`' relations (the
+    page's own blocks, same order) and `syndication`."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "doc_id": page["doc_id"],
+        "story": page["story"],
+        "crawl_id": page["crawl_id"],
+        "spider": page["spider"],
+        "url": page["url"],
+        "final_url": page["final_url"],
+        "canonical_url": page["canonical_url"],
+        "fetched_at": page["fetched_at"],
+        "status": page["status"],
+        "content_type": page["content_type"],
+        "discovered_via": discovered_via,
+        "metadata": page["metadata"],
+        "relevance": page["relevance"],
+        "extractor": page["extractor"],
+        "blocks": [block_dict(b) for b in blocks],
+        "text": text_of(blocks),
+        "text_dedup": text_dedup(blocks),
+        "word_count": sum(len(b.text.split()) for b in blocks),
+        "syndication": syndication,
+        "warc": page["warc"],
         "replay_url": replay_url,
     }
+
+
+def build_document(item: ArticleItem, *, crawl_id: str, replay_url: str | None = None) -> dict[str, Any]:
+    """The JSON-ready document for an extracted item whose blocks carry their relations.
+    ValueError if it has no extraction."""
+    page = page_record(item, crawl_id=crawl_id)
+    assert item.extraction is not None
+    return document_from_page(page, item.extraction.blocks, syndication=item.syndication,
+                              discovered_via=page["discovered_via"], replay_url=replay_url)
 
 
 def encode_document(doc: dict[str, Any]) -> bytes:

@@ -26,6 +26,8 @@ class CrawlProgress:
         self.interval = 0.5 if self.tty else interval
         self.started = time.monotonic()
         self.loop: task.LoopingCall | None = None
+        self.finish: tuple[int, int] | None = None  # documents written, to write
+        self._finish_reported = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
@@ -64,10 +66,21 @@ class CrawlProgress:
 
     def line(self) -> str:
         c = self.counts()
-        return (
+        line = (
             f"fetched {c['fetched']} · kept {c['kept']} · rejected {c['rejected']} · "
             f"errors {c['errors']} · {c['rate']:.1f} pages/s"
         )
+        if self.finish is not None:
+            line += f" · finishing: documents {self.finish[0]}/{self.finish[1]}"
+        return line
+
+    def finishing(self, done: int, total: int) -> None:
+        """The finish stage's progress (called on the reactor thread as it goes)."""
+        self.finish = (done, total)
+        now = time.monotonic()
+        if done == total or now - self._finish_reported >= self.interval:
+            self._finish_reported = now
+            self.report(final=done == total)
 
     def report(self, final: bool = False) -> None:
         if self.tty:

@@ -18,8 +18,17 @@ class CrawlResult:
     spider: Any
     stats: dict[str, Any]
     store_uri: str
-    record: Any = None  # pipelines.store.CrawlRecord
+    record: Any = None  # storyarchive.finish.FinishReport, once the finish stage completed
     rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def finish_status(self) -> str:
+        """finished | failed | interrupted (storyarchive/finish/status)."""
+        return str(self.stats.get("storyarchive/finish/status") or "interrupted")
+
+    @property
+    def finish_error(self) -> str | None:
+        return self.stats.get("storyarchive/finish/error")
 
 
 def project_settings(
@@ -55,12 +64,129 @@ def run_spider(spider_name: str, settings: Settings, **spider_kwargs: Any) -> Cr
     crawler: Crawler = process.create_crawler(spider_name)
     process.crawl(crawler, **spider_kwargs)
     process.start()
+    from pipelines.store import StorePipeline
+
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    spider = crawler.spider
+    pipeline = crawler.get_item_pipeline(StorePipeline) if crawler._engine is not None else None
+    report = pipeline.report if pipeline is not None else None
     return CrawlResult(
-        spider=spider,
+        spider=crawler.spider,
         stats=stats,
         store_uri=settings.get("STORYARCHIVE_STORE"),
-        record=getattr(crawler, "storyarchive_store_record", None),
-        rejected=list(getattr(spider, "rejected", [])),
+        record=report,
+        rejected=list(report.rejected) if report is not None else [],
     )
+
+
+CLEAN_STOP_MARKER = ".storyarchive-clean-stop"
+
+
+@dataclass
+class CrawlOutcome:
+    """What `run_crawl` did: the crawl id, whether it resumed an earlier run, the result
+    of the spider run (None when only the finish stage ran) and the finish report."""
+
+    slug: str
+    crawl_id: str
+    resumed: bool
+    result: CrawlResult | None
+    report: Any = None  # storyarchive.finish.FinishReport
+    status: str = "finished"  # finished | failed | interrupted
+    error: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.status == "finished" else 1
+
+    def next_step(self) -> str | None:
+        """One line saying what failed and which command completes the work."""
+        if self.status == "interrupted":
+            return (f"crawl {self.crawl_id} of {self.slug!r} stopped before it was done: "
+                    f"run `storyarchive resume {self.slug}` to go on (nothing fetched is fetched again)"
+                    + (f" ({self.error})" if self.error else ""))
+        if self.status == "failed":
+            return (f"the finish stage of crawl {self.crawl_id} failed: {self.error}; every page "
+                    f"is journaled: run `storyarchive finish {self.slug}` once that is fixed "
+                    "(nothing is fetched again)")
+        return None
+
+
+def run_crawl(settings: Settings, spider_name: str, slug: str, *, fresh: bool,
+              resume_info: dict[str, Any], spider_kwargs: dict[str, Any],
+              crawl_id: str | None = None) -> CrawlOutcome:
+    """Run a crawl of `slug` with `spider_name`, resuming this story's unfinished crawl of
+    the same spider unless `fresh` (or continuing crawl `crawl_id`): a fresh crawl gets a
+    new id; a resumed one answers what it archived from its WARCs and fetches the rest; one
+    that fetched everything already only runs the finish stage. The frontier lives in
+    Scrapy's JOBDIR in the crawl's state directory. Prints nothing."""
+    import shutil
+
+    from spiders.base import new_crawl_id
+    from storyarchive.journal import crawl_dir, unfinished_crawls, write_resume_info
+    from storyarchive.store import store_from_settings
+
+    store = store_from_settings(settings)
+    state = None
+    if crawl_id is not None:
+        from storyarchive.journal import crawl_state
+
+        state = crawl_state(store, slug, crawl_id)
+    elif not fresh:
+        same = [c for c in unfinished_crawls(store, slug)
+                if (c.resume_info.get("spider") or spider_name) == spider_name]
+        state = same[-1] if same else None
+    if state is not None and state.fetch_done:
+        return finish_only(settings, slug, state.crawl_id, resumed=True)
+    resumed = state is not None
+    crawl_id = state.crawl_id if state is not None else new_crawl_id()
+    path = crawl_dir(store, slug, crawl_id)
+    if state is not None and spider_name == "capture":
+        # the URLs of the interrupted capture, then any new ones
+        earlier = state.resume_info.get("urls") or []
+        given = spider_kwargs.get("urls") or []
+        spider_kwargs = {**spider_kwargs, "urls": list(dict.fromkeys([*earlier, *given]))}
+        resume_info = {**resume_info, "urls": spider_kwargs["urls"]}
+    write_resume_info(path, resume_info)
+    jobdir = path / "job"
+    marker = jobdir / CLEAN_STOP_MARKER
+    if jobdir.exists() and not marker.exists():
+        # killed: Scrapy's queue state was never written; the frontier is rebuilt by
+        # answering the crawl's own requests from its WARCs
+        logging.getLogger(__name__).warning(
+            "crawl %s was killed: its frontier is rebuilt from what it archived", crawl_id)
+        shutil.rmtree(jobdir, ignore_errors=True)
+    marker.unlink(missing_ok=True)
+    settings.set("JOBDIR", str(jobdir), priority="cmdline")
+    store.close()
+    result = run_spider(spider_name, settings, crawl_id=crawl_id, **spider_kwargs)
+    outcome = CrawlOutcome(slug, crawl_id, resumed, result, result.record,
+                           result.finish_status, result.finish_error)
+    if outcome.status == "interrupted":
+        jobdir.mkdir(parents=True, exist_ok=True)
+        marker.touch()  # the scheduler saved its queue on this clean stop
+    elif outcome.status == "finished":
+        shutil.rmtree(jobdir, ignore_errors=True)
+    return outcome
+
+
+def finish_only(settings: Settings, slug: str, crawl_id: str, *, resumed: bool = False,
+                progress: Any = None) -> CrawlOutcome:
+    """Run the finish stage of crawl `crawl_id` from its journal (no fetching)."""
+    import shutil
+
+    from storyarchive.finish import FinishError, finish_crawl, options_from_settings
+    from storyarchive.journal import JournalError, crawl_dir
+    from storyarchive.store import store_from_settings
+
+    store = store_from_settings(settings)
+    outcome = CrawlOutcome(slug, crawl_id, resumed, None)
+    try:
+        options = options_from_settings(settings)
+        outcome.report = finish_crawl(store, slug, crawl_id, options, progress=progress)
+    except (FinishError, JournalError, ValueError) as exc:
+        outcome.status, outcome.error = "failed", str(exc)
+        return outcome
+    finally:
+        store.close()
+    shutil.rmtree(crawl_dir(store, slug, crawl_id) / "job", ignore_errors=True)
+    return outcome

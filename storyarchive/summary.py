@@ -75,6 +75,29 @@ def format_summary(result: CrawlResult, title: str) -> str:
     return "\n".join(lines)
 
 
+def format_outcome(outcome: Any, title: str) -> str:
+    """The summary of `storyarchive crawl`/`capture`/`resume`/`finish` (a
+    runner.CrawlOutcome): the crawl's summary, or the finish stage's when only that ran."""
+    if outcome.result is not None:
+        text = format_summary(outcome.result, title)
+    else:
+        report = outcome.report
+        docs = list(getattr(report, "documents", []) or [])
+        lines = [f"{title}: crawl {outcome.crawl_id} of '{outcome.slug}'"]
+        if report is not None:
+            written = sum(1 for d in docs if d["written"])
+            lines.append(f"  articles         {len(docs)} ({written} written now)")
+            if report.dedup:
+                lines.append("  dedup            " + format_dedup(report.dedup))
+            if report.spooled:
+                lines.append(f"  spooled          {len(report.spooled)} files wait in the spool "
+                             "(store unavailable); run `storyarchive store sync`")
+        text = "\n".join(lines)
+    # the crawl's own status (finished, resumed, failed, interrupted) once it is finished
+    status = outcome.report.status if outcome.status == "finished" and outcome.report else outcome.status
+    return text + f"\n  status           {status}"
+
+
 def format_dedup(dedup: dict[str, Any]) -> str:
     """One line from a DedupSummary.to_dict(): blocks seen and collapsed per tier."""
     seen = dedup.get("blocks_seen", dedup.get("blocks", "?"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from storyarchive.cli import UserError
-from storyarchive.commands.crawl import add_crawl_options, prepare
+from storyarchive.commands.crawl import add_crawl_options, prepare, report_outcome, run_crawl_command
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,10 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from spiders.capture import read_url_file
     from storyarchive.layout import check_slug
-    from storyarchive.runner import run_spider
-    from storyarchive.summary import format_summary
 
     urls = list(args.urls)
     if args.input:
@@ -44,6 +44,16 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UserError(str(exc)) from None
     settings = prepare(args)
-    result = run_spider("capture", settings, urls=urls, story=args.story)
-    print(format_summary(result, "storyarchive capture"))
-    return 0 if result.stats.get("finish_reason") == "finished" else 1
+    slug = args.story
+    if args.story.endswith(".toml"):
+        from storyarchive.story import StoryFileError, load_story
+
+        try:
+            slug = load_story(args.story).slug
+        except StoryFileError as exc:
+            raise UserError(str(exc)) from None
+    story_arg = str(Path(args.story).resolve()) if args.story.endswith(".toml") else args.story
+    info = {"spider": "capture", "story": story_arg, "urls": urls, "settings": list(args.set)}
+    return report_outcome(run_crawl_command(settings, "capture", slug, args.fresh, info,
+                                            {"urls": urls, "story": args.story}),
+                          "storyarchive capture")

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def add_crawl_options(p: argparse.ArgumentParser) -> None:
+def add_crawl_options(p: argparse.ArgumentParser, fresh: bool = True) -> None:
     add_store_argument(p)
     p.add_argument(
         "--set",
@@ -25,6 +25,11 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
         help="override a setting (repeatable), e.g. --set CONCURRENT_REQUESTS=4",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log on stderr")
+    if not fresh:
+        return
+    p.add_argument("--fresh", action="store_true",
+                   help="start a new crawl even if the story has an unfinished one (default: "
+                        "resume it, fetching nothing it fetched already)")
 
 
 def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -62,15 +67,41 @@ def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
-    from storyarchive.runner import run_spider
+    from pathlib import Path
+
     from storyarchive.story import StoryFileError, load_story
-    from storyarchive.summary import format_summary
 
     try:
         story = load_story(args.story)
     except StoryFileError as exc:
         raise UserError(str(exc)) from None
     settings = prepare(args)
-    result = run_spider("story", settings, story=story)
-    print(format_summary(result, "storyarchive"), file=sys.stdout)
-    return 0 if result.stats.get("finish_reason") == "finished" else 1
+    info = {"spider": "story", "story_file": str(Path(args.story).resolve()),
+            "settings": list(args.set)}
+    return report_outcome(run_crawl_command(settings, "story", story.slug, args.fresh, info,
+                                            {"story": story}), "storyarchive")
+
+
+def run_crawl_command(settings, spider: str, slug: str, fresh: bool,  # type: ignore[no-untyped-def]
+                      info: dict, kwargs: dict, crawl_id: str | None = None):
+    """run_crawl with the command's error handling (UserError for an unreadable journal)."""
+    from storyarchive.journal import JournalError
+    from storyarchive.runner import run_crawl
+
+    try:
+        return run_crawl(settings, spider, slug, fresh=fresh, resume_info=info,
+                         spider_kwargs=kwargs, crawl_id=crawl_id)
+    except JournalError as exc:
+        raise UserError(str(exc)) from None
+
+
+def report_outcome(outcome, title: str) -> int:  # type: ignore[no-untyped-def]
+    """Print the summary of a crawl (or of its finish stage) and what to run next, if
+    anything; return the exit status (0 only when every document was written)."""
+    from storyarchive.summary import format_outcome
+
+    print(format_outcome(outcome, title), file=sys.stdout)
+    step = outcome.next_step()
+    if step:
+        print(f"storyarchive: {step}", file=sys.stderr)
+    return int(outcome.exit_code)

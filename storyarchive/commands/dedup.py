@@ -57,7 +57,6 @@ def rebuild_story(slug: str, store: Any, settings: Any, redis_url: str | None,
     from storyarchive.dedup.index import PriorIndex
     from storyarchive.dedup.rebuild import rebuild
     from storyarchive.dedup.story import open_backend
-    from storyarchive.document import write_document
     from storyarchive.manifests import recorded_wire_sites
     from storyarchive.redis_connection import RedisParams
 
@@ -73,9 +72,7 @@ def rebuild_story(slug: str, store: Any, settings: Any, redis_url: str | None,
             backend.close()
             backend = SqliteBackend(":memory:")
         index = PriorIndex(backend, config.index_meta())
-        report = rebuild(store, slug, config, index,
-                         (lambda doc: write_document(store, doc, durable=False)[0]) if write else None)
-        store.flush()  # one sync for every version written
-        return report
+        batch = settings.getint("STORYARCHIVE_FINISH_BATCH_DOCUMENTS", 5000)
+        return rebuild(store, slug, config, index, write=write, batch_documents=batch)
     finally:
         backend.close()

@@ -23,9 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from demoweb.server import DemoWeb
-    from storyarchive.runner import run_spider
+    from storyarchive.commands.crawl import report_outcome, run_crawl_command
     from storyarchive.story import load_story
-    from storyarchive.summary import format_summary
 
     settings = prepare(args)
     # The demo site is ours and on loopback: no need to wait politely between requests.
@@ -39,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         story_file = Path(tmp) / "demo.toml"
         story_file.write_text(web.story_toml(), encoding="utf-8")
         story = load_story(story_file)
-        result = run_spider("story", settings, story=story)
-    print(format_summary(result, "storyarchive demo"))
-    return 0 if result.stats.get("finish_reason") == "finished" else 1
+        # always a fresh crawl: the demo web's ports, and so its URLs, change every run
+        outcome = run_crawl_command(settings, "story", story.slug, True, {"spider": "demo"},
+                                    {"story": story})
+    return report_outcome(outcome, "storyarchive demo")

@@ -56,6 +56,15 @@ class IndexBackend(abc.ABC):
     def clear(self) -> None: ...
 
     @abc.abstractmethod
+    def position(self) -> int:
+        """The log's length in rows (a cursor just past its last row)."""
+
+    @abc.abstractmethod
+    def truncate(self, cursor: int) -> None:
+        """Drop every row after `cursor` (a finish stage that is run again takes back what
+        its interrupted run appended; see storyarchive.finish)."""
+
+    @abc.abstractmethod
     def size_bytes(self) -> int:
         """Bytes the index occupies in the backend (file size, or Redis memory usage)."""
 
@@ -94,6 +103,14 @@ class SqliteBackend(IndexBackend):
     def clear(self) -> None:
         self._db.execute("DELETE FROM log")
         self._db.execute("VACUUM")
+
+    def position(self) -> int:
+        (last,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM log").fetchone()
+        return int(last)
+
+    def truncate(self, cursor: int) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM log WHERE seq > ?", (cursor,))
 
     def size_bytes(self) -> int:
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -151,6 +168,15 @@ class RedisBackend(IndexBackend):
 
     def clear(self) -> None:
         self._call(self._r.delete, self.key)
+
+    def position(self) -> int:
+        return int(self._call(self._r.llen, self.key))
+
+    def truncate(self, cursor: int) -> None:
+        if cursor <= 0:
+            self._call(self._r.delete, self.key)
+        else:
+            self._call(self._r.ltrim, self.key, 0, cursor - 1)
 
     def size_bytes(self) -> int:
         return int(self._call(self._r.memory_usage, self.key, 0) or 0)

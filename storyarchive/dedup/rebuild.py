@@ -1,34 +1,23 @@
 """Recompute a story's dedup from its stored JSON documents and rebuild its index.
 
-Two passes, so the story is never held twice: pass 1 reads the latest version of every
-document and keeps only its blocks and identity; the deduplicator runs over all of them as
-one run against an emptied index (which it refills); pass 2 re-reads each document whose
-relations or syndication changed and hands the updated document to `write`.
+The documents are turned back into the pages they were made from and go through the
+finish stage (storyarchive.finish), like a crawl's pages: so a rebuild writes exactly the
+documents a crawl of the same pages would. Memory is one batch, not the story.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from storyarchive.dedup.canonical import DocMeta, is_wire, published_key, site_of
 from storyarchive.dedup.config import DedupConfig
-from storyarchive.dedup.engine import BlockDeduplicator, DocInput
 from storyarchive.dedup.index import PriorIndex
 from storyarchive.dedup.summary import DedupSummary
-from storyarchive.dedup.text import text_dedup
-from storyarchive.document import block_dict
-from storyarchive.items import Block
 from storyarchive.store.base import ArchiveStore
 
 logger = logging.getLogger(__name__)
-
-# Takes an updated document dict, stores it as a new version; returns its key.
-WriteDocument = Callable[[dict[str, Any]], str]
-
 
 @dataclass
 class ChangedDocument:
@@ -61,60 +50,62 @@ def _block_state(b: dict[str, Any]) -> tuple[Any, ...]:
             round(sim, 4) if sim is not None else None)
 
 
-def apply_to_document(doc: dict[str, Any], blocks: list[Block],
-                      syndication: dict[str, Any] | None) -> dict[str, Any]:
-    """`doc` with its blocks' relations, text_dedup and syndication replaced."""
-    by_index = {b.index: b for b in blocks}
-    out_blocks = []
-    for raw in doc.get("blocks", []):
-        b = by_index[int(raw["index"])]
-        # The stored block's own fields, then the new dedup fields, as documents hold them.
-        d = {k: v for k, v in raw.items() if k not in ("relation", "of_block", "cluster", "similarity")}
-        out_blocks.append({**d, **{k: v for k, v in block_dict(b).items() if k not in d}})
-    return {**doc, "blocks": out_blocks, "text_dedup": text_dedup(blocks),
-            "syndication": syndication}
+# What dedup makes of a document; everything else in it is the page as it was captured.
+_DEDUP_FIELDS = frozenset({"schema_version", "blocks", "text", "text_dedup", "word_count",
+                           "syndication"})
+
+
+def page_of_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """The journaled page (storyarchive.document.page_record) a stored document was made
+    from: its fields but the ones dedup makes, blocks with index, kind and text only."""
+    page = {k: v for k, v in doc.items() if k not in _DEDUP_FIELDS}
+    page["blocks"] = [{"index": int(b["index"]), "kind": b.get("kind", "paragraph"), "text": b["text"]}
+                      for b in doc.get("blocks", [])]
+    return page
 
 
 def rebuild(store: ArchiveStore, slug: str, config: DedupConfig, index: PriorIndex,
-            write: WriteDocument | None = None) -> RebuildReport:
-    """Recompute every relation of story `slug` from the store, rebuild `index` (cleared
-    first), and write the documents that changed through `write` (None: dry run).
+            write: bool = False, batch_documents: int = 5000) -> RebuildReport:
+    """Recompute every relation of story `slug` from its stored documents through the
+    finish stage (the story as one run, in doc-id batches), refill `index` (cleared
+    first), and with `write` store a new version of every document that changed (else a
+    dry run as far as documents go; the index is refilled either way).
     Raises StoreError if the store can't be read."""
-    from storyarchive.document import iter_latest_documents
+    import hashlib
 
-    keys: dict[str, str] = {}
-    inputs: list[DocInput] = []
-    before: dict[str, tuple[list[tuple[Any, ...]], Any]] = {}
-    for key, doc in iter_latest_documents(store, slug):
-        meta = doc.get("metadata") or {}
-        url = doc["canonical_url"]
-        site = site_of(url)
-        dm = DocMeta(doc["doc_id"], url, site, published_key(meta.get("published")),
-                     is_wire(site, meta.get("site_name"), config.wire_sites, config.wire_names),
-                     True)
-        blocks = [Block(int(b["index"]), b.get("kind", "paragraph"), b["text"])
-                  for b in doc.get("blocks", [])]
-        inputs.append(DocInput(dm, blocks))
-        keys[dm.doc_id] = key
-        before[dm.doc_id] = ([_block_state(b) for b in doc.get("blocks", [])],
-                             doc.get("syndication"))
-    index.backend.clear()
+    from storyarchive.document import encode_document, iter_latest_documents
+    from storyarchive.finish import FinishOptions, FinishReport, PageJournal, write_pages
+
+    report = RebuildReport()
+    old: dict[str, tuple[str, bytes]] = {}  # doc_id -> (key, SHA-256 of its bytes)
+    with PageJournal(store, slug, "rebuild") as pages:
+        for key, doc in iter_latest_documents(store, slug):
+            old[doc["doc_id"]] = (key, hashlib.sha256(encode_document(doc)).digest())
+            pages.add(page_of_document(doc))
+        report.documents = len(old)
+        index.backend.clear()
+        index.reset()
+
+        def seen(doc: dict[str, Any], key: str | None, written: bool) -> None:
+            old_key, digest = old[doc["doc_id"]]
+            if hashlib.sha256(encode_document(doc)).digest() == digest:
+                return
+            before = json.loads(store.get_bytes(old_key))
+            n = sum(1 for o, x in zip(before.get("blocks", []), doc["blocks"], strict=True)
+                    if _block_state(o) != _block_state(x))
+            synd_changed = (json.dumps(before.get("syndication"), sort_keys=True)
+                            != json.dumps(doc["syndication"], sort_keys=True))
+            if n or synd_changed:
+                report.changed.append(ChangedDocument(doc["doc_id"], doc["canonical_url"], n,
+                                                      synd_changed, key if write else None))
+
+        summary = write_pages(store, slug, pages.path, pages.sorted_pages(),
+                              FinishOptions(dedup=config, batch_documents=batch_documents), None,
+                              report=FinishReport(slug, "rebuild"), fresh_index=True,
+                              compare=True, dry_run=not write, backend=index.backend,
+                              on_document=seen)
     index.reset()
-    summary = BlockDeduplicator(config, index).finalize(inputs, persist=True)
-    report = RebuildReport(documents=len(inputs), summary=summary)
-    for d in sorted(inputs, key=lambda d: d.meta.doc_id):
-        old_blocks, old_synd = before[d.meta.doc_id]
-        new_blocks = [(b.relation, b.of_block, b.cluster,
-                       round(b.similarity, 4) if b.similarity is not None else None)
-                      for b in d.blocks]
-        n = sum(1 for o, x in zip(old_blocks, new_blocks, strict=True) if o != x)
-        synd_changed = json.dumps(old_synd, sort_keys=True) != json.dumps(d.syndication,
-                                                                           sort_keys=True)
-        if not n and not synd_changed:
-            continue
-        change = ChangedDocument(d.meta.doc_id, d.meta.canonical_url, n, synd_changed)
-        if write is not None:
-            doc = json.loads(store.get_bytes(keys[d.meta.doc_id]))
-            change.key = write(apply_to_document(doc, d.blocks, d.syndication))
-        report.changed.append(change)
+    index.sync()  # what write_pages appended
+    report.summary = summary or DedupSummary()
+    report.changed.sort(key=lambda c: c.doc_id)
     return report

@@ -87,6 +87,21 @@ def doc_input(item: ArticleItem, config: DedupConfig) -> DocInput:
     return DocInput(meta, ex.blocks)
 
 
+def load_index(index: PriorIndex, store: ArchiveStore | None, slug: str, config: DedupConfig) -> None:
+    """Read the story's index; one built by another version or with other settings is
+    rebuilt from the archive's documents first (the index is only ever a cache of them)."""
+    try:
+        index.sync()
+    except IndexFormatError as exc:
+        logger.warning("dedup index of %r cannot be used (%s); rebuilding it from the "
+                       "archive", slug, exc)
+        index.backend.clear()
+        index.reset()
+        if store is not None:
+            report = rebuild(store, slug, config, index)
+            logger.warning("dedup index of %r rebuilt from %d documents", slug, report.documents)
+
+
 class StoryDedup:
     """One story's dedup: `finalize(items)` sets relations and syndication on the items and
     persists their blocks in the story's index."""
@@ -102,19 +117,7 @@ class StoryDedup:
         self.dedup = BlockDeduplicator(config, self.index, source)
 
     def _load_index(self) -> None:
-        """Read the index; one built by another version or with other settings is rebuilt
-        from the archive's documents first (the index is only ever a cache of them)."""
-        try:
-            self.index.sync()
-        except IndexFormatError as exc:
-            logger.warning("dedup index of %r cannot be used (%s); rebuilding it from the "
-                           "archive", self.slug, exc)
-            self.index.backend.clear()
-            self.index.reset()
-            if self.store is not None:
-                report = rebuild(self.store, self.slug, self.config, self.index)
-                logger.warning("dedup index of %r rebuilt from %d documents", self.slug,
-                               report.documents)
+        load_index(self.index, self.store, self.slug, self.config)
 
     def finalize(self, items: Iterable[ArticleItem], persist: bool = True) -> DedupSummary:
         self._load_index()

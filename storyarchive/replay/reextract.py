@@ -13,10 +13,12 @@ none) get one when they are HTML 200 responses that declare themselves articles
 recorded as skipped or rejected by a finished crawl's manifest; their fields come from the
 WARC (target URI, WARC-Date, status) and the warcinfo's crawl id.
 
-Dedup runs like `storyarchive dedup --rebuild`: over all the story's documents as one run,
-against its index cleared first (and refilled), so the result depends only on the pages.
-With unchanged extractor and dedup settings every document encodes to the bytes already
-stored and `write_document` writes nothing.
+Each page extracted again is journaled at once (a scratch journal in the state directory:
+memory does not grow with the story), then the finish stage (storyarchive.finish, the same
+one every crawl ends with) deduplicates them like `storyarchive dedup --rebuild` — the
+story as one run in doc-id batches, against its index cleared first and refilled, so the
+result depends only on the pages — and writes each document that differs from its latest
+version. With unchanged extractor and dedup settings nothing is written.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ from typing import Any
 
 from storyarchive import layout
 from storyarchive.dedup.config import DedupConfig
-from storyarchive.document import build_document, iter_latest_documents, write_document
+from storyarchive.document import encode_document, iter_latest_documents, page_record
 from storyarchive.extract import ExtractOptions, NotHtmlError, extract_body
+from storyarchive.finish import FinishOptions, FinishReport, PageJournal, write_pages
 from storyarchive.items import ArticleItem, Relevance, WarcRef
 from storyarchive.redis_connection import RedisParams
 from storyarchive.replay.indexes import index_keys, local_index_files, merged_lines
@@ -62,6 +65,7 @@ class ReextractOptions:
     redis_url: str | None = None  # the shared dedup index, else the embedded one
     redis_params: RedisParams | None = None  # its connection options (None: the defaults)
     replay_base: str = DEFAULT_REPLAY_BASE_URL
+    batch_documents: int = 5000  # STORYARCHIVE_FINISH_BATCH_DOCUMENTS
     write: bool = True  # False: dry run, report what would change
     # The story definition (storyarchive.story.StoryDefinition): pages that have no document
     # yet are scored against its terms and window, and the off-topic ones are left out.
@@ -86,6 +90,7 @@ def options_for_story(settings: Any, store: ArchiveStore, slug: str, *, story: A
         redis_url=settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None,
         redis_params=RedisParams.from_settings(settings),
         replay_base=settings.get("STORYARCHIVE_REPLAY_BASE_URL") or DEFAULT_REPLAY_BASE_URL,
+        batch_documents=settings.getint("STORYARCHIVE_FINISH_BATCH_DOCUMENTS", 5000),
         write=write, story=story,
     )
 
@@ -210,34 +215,6 @@ def _relevant(item: ArticleItem, story: Any) -> bool:
     return item.relevance.relevant and story.in_window(parse_date(ex.published)) is not False
 
 
-def _dedup(store: ArchiveStore, slug: str, items: list[ArticleItem], options: ReextractOptions) -> None:
-    """Tiers 1-4 over all the story's items as one run, its index cleared and refilled
-    (a dry run uses a throw-away index)."""
-    from storyarchive.dedup.backend import SqliteBackend
-    from storyarchive.dedup.engine import BlockDeduplicator
-    from storyarchive.dedup.index import PriorIndex
-    from storyarchive.dedup.story import doc_input, open_backend
-    from storyarchive.dedup.text import mark_in_page_repeats
-
-    config = options.dedup
-    assert config is not None
-    for item in items:
-        assert item.extraction is not None
-        mark_in_page_repeats(item.extraction.blocks)
-    backend = (open_backend(slug, store, options.redis_url, options.redis_params) if options.write
-               else SqliteBackend(":memory:"))
-    try:
-        index = PriorIndex(backend, config.index_meta())
-        backend.clear()
-        index.reset()
-        pairs = [(item, doc_input(item, config)) for item in items]
-        BlockDeduplicator(config, index).finalize([d for _, d in pairs], persist=True)
-        for item, d in pairs:
-            item.syndication = d.syndication
-    finally:
-        backend.close()
-
-
 def reextract_story(store: ArchiveStore, slug: str, options: ReextractOptions,
                     log: Callable[[str], None] = logger.info) -> ReextractReport:
     """Re-extract story `slug` from its WARCs and write the documents that changed.
@@ -253,90 +230,91 @@ def reextract_story(store: ArchiveStore, slug: str, options: ReextractOptions,
     entries = story_entries(store, slug)
     report.records = len(entries)
     payloads = StoredPayloads(store, slug, entries)
-    previous = {doc["doc_id"]: doc for _key, doc in iter_latest_documents(store, slug)}
-    used = {(d["warc"]["filename"], int(d["warc"]["offset"])) for d in previous.values() if d.get("warc")}
-    items: list[tuple[ArticleItem, dict[str, Any] | None]] = []
+    previous: dict[str, str] = {}  # doc_id -> key of its latest version
+    used: set[tuple[str, int]] = set()
+    with PageJournal(store, slug, "reextract") as pages:
+        for key, doc in iter_latest_documents(store, slug):
+            previous[doc["doc_id"]] = key
+            w = doc.get("warc")
+            if not w:
+                report.failed.append({"url": doc["url"], "reason": "document names no WARC record"})
+                continue
+            used.add((w["filename"], int(w["offset"])))
+            try:
+                stored = payloads.read(w["filename"], int(w["offset"]), int(w["length"]))
+            except RecordNotFoundError as exc:
+                report.failed.append({"url": doc["url"], "reason": str(exc)})
+                continue
+            item = item_from_document(doc, stored)
+            reason = _extract(item, stored.body, options.extract)
+            report.pages += 1
+            if reason:
+                report.failed.append({"url": doc["url"], "reason": reason})
+                continue
+            # fields that are not extraction are kept from the stored version
+            pages.add({**page_record(item, crawl_id=doc["crawl_id"]),
+                       "discovered_via": list(doc.get("discovered_via") or []),
+                       "replay_url": doc.get("replay_url")})
 
-    for doc in sorted(previous.values(), key=lambda d: d["doc_id"]):
-        w = doc.get("warc")
-        if not w:
-            report.failed.append({"url": doc["url"], "reason": "document names no WARC record"})
-            continue
-        try:
-            stored = payloads.read(w["filename"], int(w["offset"]), int(w["length"]))
-        except RecordNotFoundError as exc:
-            report.failed.append({"url": doc["url"], "reason": str(exc)})
-            continue
-        item = item_from_document(doc, stored)
-        reason = _extract(item, stored.body, options.extract)
-        report.pages += 1
-        if reason:
-            report.failed.append({"url": doc["url"], "reason": reason})
-            continue
-        items.append((item, doc))
-
-    # pages archived without a document (a crawl that never reached its end)
-    skip_positions, skip_urls = _manifest_skips(store, slug)
-    new_items: dict[str, ArticleItem] = {}
-    crawl_ids: dict[str, str] = {}
-    for e in entries:
-        if (e.filename, e.offset) in used or (e.filename, e.offset) in skip_positions:
-            continue
-        if e.url in skip_urls or e.status != "200" or not (e.is_revisit or (e.mime or "") in HTML_TYPES):
-            continue
-        try:
-            stored = payloads.read_entry(e)
-        except RecordNotFoundError as exc:
-            report.failed.append({"url": e.url, "reason": str(exc)})
-            continue
-        if stored.content_type.split(";")[0].strip().lower() not in HTML_TYPES:
-            continue
-        if not _looks_like_article(stored.body):
-            continue
-        item = item_from_record(slug, stored)
-        doc_id = layout.doc_id(item.canonical_url)
-        if doc_id in previous or (doc_id in new_items and new_items[doc_id].fetched_at >= item.fetched_at):
-            continue
-        if _extract(item, stored.body, options.extract):
-            continue
-        report.pages += 1
-        if options.story is not None and not _relevant(item, options.story):
-            continue
-        if e.filename not in crawl_ids:
-            crawl_ids[e.filename] = warcinfo_fields(store, slug, e.filename).get(
-                "storyarchive-crawl-id", "") or f"warc:{e.filename}"
-        new_items[doc_id] = item
-    for doc_id in sorted(new_items):
-        items.append((new_items[doc_id], None))
-        report.new_documents.append(doc_id)
-
-    if options.dedup is not None and items:
-        _dedup(store, slug, [i for i, _ in items], options)
-
-    items.sort(key=lambda p: (layout.doc_id(p[0].canonical_url), p[0].final_url, p[0].url))
-    for item, prev in items:
-        if prev is not None:
-            crawl_id, url_of_replay = prev["crawl_id"], prev.get("replay_url")
-        else:
-            assert item.warc is not None
-            crawl_id = crawl_ids.get(item.warc.filename, "")
+        # pages archived without a document (a crawl that never reached its end)
+        skip_positions, skip_urls = _manifest_skips(store, slug)
+        newest: dict[str, tuple[str, tuple[tuple[str, str, str], int]]] = {}
+        crawl_ids: dict[str, str] = {}
+        for e in entries:
+            if (e.filename, e.offset) in used or (e.filename, e.offset) in skip_positions:
+                continue
+            if e.url in skip_urls or e.status != "200" or not (e.is_revisit or (e.mime or "") in HTML_TYPES):
+                continue
+            try:
+                stored = payloads.read_entry(e)
+            except RecordNotFoundError as exc:
+                report.failed.append({"url": e.url, "reason": str(exc)})
+                continue
+            if stored.content_type.split(";")[0].strip().lower() not in HTML_TYPES:
+                continue
+            if not _looks_like_article(stored.body):
+                continue
+            item = item_from_record(slug, stored)
+            doc_id = layout.doc_id(item.canonical_url)
+            if doc_id in previous or (doc_id in newest and newest[doc_id][0] >= item.fetched_at):
+                continue
+            if _extract(item, stored.body, options.extract):
+                continue
+            report.pages += 1
+            if options.story is not None and not _relevant(item, options.story):
+                continue
+            if e.filename not in crawl_ids:
+                crawl_ids[e.filename] = warcinfo_fields(store, slug, e.filename).get(
+                    "storyarchive-crawl-id", "") or f"warc:{e.filename}"
             url_of_replay = replay_url(slug, item.fetched_at, item.final_url, options.replay_base)
-        doc = build_document(item, crawl_id=crawl_id, replay_url=url_of_replay)
-        if not options.write:
-            from storyarchive.document import encode_document
+            page = {**page_record(item, crawl_id=crawl_ids[e.filename]), "replay_url": url_of_replay}
+            newest[doc_id] = (item.fetched_at, pages.add(page, keep=False))
+        for doc_id in sorted(newest):
+            pages.pages.append(newest[doc_id][1])
+            report.new_documents.append(doc_id)
 
-            same = prev is not None and encode_document(doc) == encode_document(prev)
-            report.unchanged += int(same)
-            if not same:
-                report.written.append(f"(dry run) {doc['doc_id']} {item.final_url}")
-            continue
-        key, written = write_document(store, doc, durable=False)
-        if written:
-            report.written.append(key)
-            log(f"new version {key}")
-        else:
-            report.unchanged += 1
-    store.flush()  # one sync for every version written above
+        # the finish stage: dedup of the whole story as one run (its index cleared and refilled),
+        # then every document that differs from its latest version is written
+        finish = FinishOptions(dedup=options.dedup, redis_url=options.redis_url,
+                               redis_params=options.redis_params, replay_base=options.replay_base,
+                               batch_documents=options.batch_documents)
+        sink = FinishReport(slug, "reextract")
+
+        def seen(doc: dict[str, Any], key: str | None, written: bool) -> None:
+            if not options.write:
+                old = previous.get(doc["doc_id"])
+                if old is not None and encode_document(doc) == store.get_bytes(old):
+                    report.unchanged += 1
+                else:
+                    report.written.append(f"(dry run) {doc['doc_id']} {doc['final_url']}")
+            elif written:
+                report.written.append(str(key))
+                log(f"new version {key}")
+            else:
+                report.unchanged += 1
+
+        write_pages(store, slug, pages.path, pages.sorted_pages(), finish, None, report=sink,
+                    fresh_index=True, compare=True, dry_run=not options.write, on_document=seen)
     report.seconds = time.monotonic() - started
     return report
 

@@ -72,8 +72,7 @@ def test_losing_the_redis_index_costs_only_warm_up_and_rebuild_restores_it(on_re
     stored_before = [d for _, d in iter_latest_documents(store, "dock-strike")]
 
     index = PriorIndex(open_backend("dock-strike", store, redis_url), CONFIG.index_meta())
-    report = rebuild(store, "dock-strike", CONFIG, index,
-                     lambda doc: write_document(store, doc)[0])
+    report = rebuild(store, "dock-strike", CONFIG, index, write=True)
     assert report.documents == 3 and report.changed == []  # what was written stays right
     assert [d for _, d in iter_latest_documents(store, "dock-strike")] == stored_before
     warm = clone(later)
@@ -117,8 +116,7 @@ def test_rebuild_rewrites_earlier_documents_whose_canonical_changed(embedded, st
     assert docs[harbor_url]["syndication"]["canonical"]["canonical_url"] == harbor_url  # stale
 
     index = PriorIndex(open_backend("dock-strike", store, None), CONFIG.index_meta())
-    report = rebuild(store, "dock-strike", CONFIG, index,
-                     lambda doc: write_document(store, doc)[0])
+    report = rebuild(store, "dock-strike", CONFIG, index, write=True)
     assert {c.canonical_url for c in report.changed} == {
         u for u in docs if u != wire_url}
     docs = {d["canonical_url"]: d for _, d in iter_latest_documents(store, "dock-strike")}

@@ -1,0 +1,82 @@
+"""`storyarchive resume <slug>`: go on with a story's crawl that was stopped or killed.
+
+Nothing it fetched is fetched again (those requests are answered from its WARCs), nothing
+it extracted is extracted again, the unfinished WARC is recovered, and the finish stage
+writes the documents. A crawl that had fetched everything only runs the finish stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from storyarchive.cli import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "resume",
+        help="go on with a story's stopped or killed crawl, then finish it",
+        description="Resume the story's latest unfinished crawl (or --crawl ID) where it "
+                    "stopped: what it archived is not fetched again, the rest is, then its "
+                    "documents are written. The next `crawl`/`capture` of the story does the "
+                    "same unless given --fresh. Example: storyarchive resume demo-dock-strike",
+    )
+    p.add_argument("slug")
+    p.add_argument("--crawl", metavar="ID", help="which crawl (default: the latest unfinished one)")
+    from storyarchive.commands.crawl import add_crawl_options
+
+    add_crawl_options(p, fresh=False)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from storyarchive.commands.crawl import prepare, report_outcome, run_crawl_command
+    from storyarchive.journal import JournalError, crawl_state, unfinished_crawls
+    from storyarchive.layout import check_slug
+    from storyarchive.runner import finish_only
+    from storyarchive.store import store_from_settings
+
+    try:
+        check_slug(args.slug)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    settings = prepare(args)
+    store = store_from_settings(settings)
+    try:
+        if args.crawl:
+            state = crawl_state(store, args.slug, args.crawl)
+        else:
+            crawls = unfinished_crawls(store, args.slug)
+            if not crawls:
+                print(f"story {args.slug!r} has no unfinished crawl in {store.uri}: nothing to resume")
+                return 0
+            state = crawls[-1]
+    except (JournalError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    info = state.resume_info
+    spider = info.get("spider")
+    if state.fetch_done or not spider:
+        if not spider and not state.fetch_done:
+            print(f"crawl {state.crawl_id} was not started by `storyarchive crawl` or `capture` "
+                  "(no resume information): writing the documents of what it fetched")
+        return report_outcome(finish_only(settings, args.slug, state.crawl_id, resumed=True),
+                              "storyarchive resume")
+    if info.get("settings"):  # the crawl's own --set values, then this command's
+        from storyarchive.runner import parse_overrides
+
+        for name, value in {**parse_overrides(info["settings"]), **parse_overrides(args.set)}.items():
+            settings.set(name, value, priority="cmdline")
+    if spider == "story":
+        from storyarchive.story import StoryFileError, load_story
+
+        try:
+            story = load_story(info["story_file"])
+        except StoryFileError as exc:
+            raise UserError(f"cannot resume crawl {state.crawl_id}: {exc}") from None
+        kwargs: dict = {"story": story}
+        title = "storyarchive resume"
+    else:
+        kwargs = {"urls": list(info.get("urls") or []), "story": info.get("story") or args.slug}
+        title = "storyarchive resume (capture)"
+    return report_outcome(run_crawl_command(settings, spider, args.slug, False, info, kwargs,
+                                            crawl_id=state.crawl_id), title)
