@@ -19,6 +19,7 @@ import socket
 import socketserver
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -73,6 +74,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         web, slug = self.server.web, self.server.slug
+        self.server.log_request_path(self.path)
         try:
             if slug == "lab":
                 name = lab.special_for_path(self.path)
@@ -105,7 +107,16 @@ class _OutletServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
         self.served = ServedCount(0, None, None)
+        self._requests: Counter[str] = Counter()  # the access log: request path -> count
         super().__init__(address, _Handler)
+
+    def log_request_path(self, path: str) -> None:
+        with self._conn_lock:
+            self._requests[path] += 1
+
+    def access_log(self) -> Counter[str]:
+        with self._conn_lock:
+            return Counter(self._requests)
 
     def count_response(self) -> None:
         now = time.monotonic()
@@ -261,6 +272,15 @@ class DemoWeb:
         if server is None:
             raise DemoWebError(f"demo outlet {slug!r} is not running")
         return server.served
+
+    def requests(self, slug: str) -> Counter[str]:
+        """The access log of outlet `slug` since start(): how many requests (GET or HEAD,
+        answered or not, lab special paths included) each path and query received. A copy.
+        DemoWebError when the outlet is not running."""
+        server = self._servers.get(slug)
+        if server is None:
+            raise DemoWebError(f"demo outlet {slug!r} is not running")
+        return server.access_log()
 
     def story_toml(self) -> str:
         """The demo story (stories/demo-dock-strike.toml format) with this web's URLs."""
