@@ -73,7 +73,7 @@ class FinishOptions:
 def options_from_settings(settings: Any, wire_sites: tuple[str, ...] = ()) -> FinishOptions:
     """FinishOptions from the crawl settings (STORYARCHIVE_DEDUP_*, _FINISH_*, replay base),
     with the story's wire agencies added to the dedup configuration."""
-    from pipelines.dedup import config_from_settings
+    from storyarchive.dedup.config import config_from_settings
     from storyarchive.redis_connection import RedisParams
 
     dedup = None

@@ -10,7 +10,6 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from demoweb import free_port
-from pipelines.dedup import DedupPipeline
 from storyarchive.dedup.story import open_backend
 from storyarchive.redis_connection import (
     RedisParams,
@@ -74,8 +73,11 @@ def test_the_dedup_index_and_the_digest_index_of_a_crawl_use_its_params(redis_ur
         "STORYARCHIVE_REDIS_CONNECT_TIMEOUT": 0.5,
         "STORYARCHIVE_REDIS_RETRIES": 1,
     })
-    pipeline = DedupPipeline.from_crawler(crawler)
-    backend = open_backend("s", pipeline.store, pipeline.redis_url, pipeline.redis_params)
+    from storyarchive.finish import options_from_settings
+    from storyarchive.store import store_from_crawler
+
+    options = options_from_settings(crawler.settings)  # what the crawl's finish stage uses
+    backend = open_backend("s", store_from_crawler(crawler), options.redis_url, options.redis_params)
     recorder = WarcRecorderMiddleware.from_crawler(crawler)
     index = open_digest_index(recorder.digest_index, tmp_path, "s", recorder.redis_params)
     try:

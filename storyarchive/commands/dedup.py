@@ -53,7 +53,7 @@ def rebuild_story(slug: str, store: Any, settings: Any, redis_url: str | None,
                   write: bool) -> Any:
     """All of the command's I/O: index backend (`redis_url`, else the settings'), document
     writer, over the opened `store` with the project's `settings`."""
-    from pipelines.dedup import config_from_settings
+    from storyarchive.dedup.config import config_from_settings
     from storyarchive.dedup.index import PriorIndex
     from storyarchive.dedup.rebuild import rebuild
     from storyarchive.dedup.story import open_backend

@@ -77,7 +77,7 @@ def options_for_story(settings: Any, store: ArchiveStore, slug: str, *, story: A
     """The ReextractOptions a crawl of `slug` used: extraction and dedup from the settings,
     plus the wire agencies recorded in the story's crawl manifests (and the story file's, if
     given), so unchanged settings reproduce the crawl's documents exactly."""
-    from pipelines.dedup import config_from_settings
+    from storyarchive.dedup.config import config_from_settings
     from storyarchive.extract import options_from_settings
     from storyarchive.manifests import recorded_wire_sites
 

@@ -12,7 +12,7 @@ from scrapy import signals
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from pipelines.dedup import DedupPipeline
+from pipelines.store import StorePipeline
 from storyarchive.store import (
     DEFAULT_STORE,
     resolve_store_uri,
@@ -98,7 +98,7 @@ def test_one_store_per_crawler_shared_by_its_components(tmp_path: Path):
     store = store_from_crawler(crawler)
     assert isinstance(store, LocalStore) and store.root == tmp_path / "archive"
     assert store_from_crawler(crawler) is store
-    assert DedupPipeline.from_crawler(crawler).store is store
+    assert StorePipeline.from_crawler(crawler).store is store
     other = get_crawler(settings_dict={"STORYARCHIVE_STORE": str(tmp_path / "other")})
     assert store_from_crawler(other) is not store
 
