@@ -93,13 +93,17 @@ class CrawlOutcome:
     report: Any = None  # storyarchive.finish.FinishReport
     status: str = "finished"  # finished | failed | interrupted
     error: str | None = None
+    waiting: int = 0  # the story's files left in the spool (the store was unreachable)
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.status == "finished" else 1
+        return 0 if self.status == "finished" and not self.waiting else 1
 
     def next_step(self) -> str | None:
         """One line saying what failed and which command completes the work."""
+        if self.status == "finished" and self.waiting:
+            return (f"{self.waiting} files of {self.slug!r} wait in the local spool (the store "
+                    "could not take them): run `storyarchive store sync` to deliver them")
         if self.status == "interrupted":
             return (f"crawl {self.crawl_id} of {self.slug!r} stopped before it was done: "
                     f"run `storyarchive resume {self.slug}` to go on (nothing fetched is fetched again)"
@@ -166,7 +170,20 @@ def run_crawl(settings: Settings, spider_name: str, slug: str, *, fresh: bool,
         marker.touch()  # the scheduler saved its queue on this clean stop
     elif outcome.status == "finished":
         shutil.rmtree(jobdir, ignore_errors=True)
+    outcome.waiting = _waiting(settings, slug)
     return outcome
+
+
+def _waiting(settings: Settings, slug: str) -> int:
+    """How many of the story's files wait in the spool for the store."""
+    from storyarchive.store import spool, store_from_settings
+
+    store = store_from_settings(settings)
+    try:
+        prefix = f"stories/{slug}/"
+        return sum(1 for key, _path in spool.pending(store) if key.startswith(prefix))
+    finally:
+        store.close()
 
 
 def finish_only(settings: Settings, slug: str, crawl_id: str, *, resumed: bool = False,
@@ -189,4 +206,5 @@ def finish_only(settings: Settings, slug: str, crawl_id: str, *, resumed: bool =
     finally:
         store.close()
     shutil.rmtree(crawl_dir(store, slug, crawl_id) / "job", ignore_errors=True)
+    outcome.waiting = _waiting(settings, slug)
     return outcome

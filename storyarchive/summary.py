@@ -38,9 +38,11 @@ def format_summary(result: CrawlResult, title: str) -> str:
         f"{title}: crawl {getattr(result.spider, 'crawl_id', '?')} of "
         f"'{getattr(result.spider, 'story_slug', '?')}' finished in {elapsed:.1f} s"
     ]
+    answered = stats.get("storyarchive/resume/answered", 0)
     lines.append(
-        f"  fetched          {stats.get('response_received_count', 0)} responses, "
+        f"  fetched          {stats.get('response_received_count', 0) - answered} responses, "
         f"{stats.get('downloader/response_bytes', 0) / 1e6:.2f} MB"
+        + (f" (resumed: {answered} more answered from the crawl's own WARCs)" if answered else "")
     )
     lines.append(f"  outlets          {len(outlets)}" + (f" ({', '.join(outlets)})" if outlets else ""))
     lines.append(f"  articles kept    {len(docs)}")

@@ -151,7 +151,9 @@ def test_s3_outage_mid_crawl_loses_nothing_and_sync_completes_the_archive(
     assert proc.poll() is None, "the crawl ended before any WARC file was delivered"
     s3_proxy.stop()  # the store goes away mid-crawl
     out, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0, err[-3000:]
+    # nothing is lost, but nothing undelivered is silent either: exit 1 and what to run
+    assert proc.returncode == 1, err[-3000:]
+    assert "wait in the local spool" in err and "run `storyarchive store sync`" in err
     spooled = [p for p in (tmp_path / "spool").rglob("*") if p.is_file()]
     assert any(p.name.endswith(".warc.gz") for p in spooled), "nothing waited in the spool"
     assert any("/articles/" in p.as_posix() for p in spooled)
