@@ -55,10 +55,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     info = state.resume_info
     spider = info.get("spider")
-    if state.fetch_done or not spider:
-        if not spider and not state.fetch_done:
-            print(f"crawl {state.crawl_id} was not started by `storyarchive crawl` or `capture` "
-                  "(no resume information): writing the documents of what it fetched")
+    if state.fetch_done or spider not in ("story", "capture"):
+        if not state.fetch_done:  # `scrapy crawl`, or the demo (its web is gone with it)
+            print(f"crawl {state.crawl_id} cannot be restarted (it was not started by "
+                  "`storyarchive crawl` or `capture`): writing the documents of what it fetched")
         return report_outcome(finish_only(settings, args.slug, state.crawl_id, resumed=True),
                               "storyarchive resume")
     if info.get("settings"):  # the crawl's own --set values, then this command's
