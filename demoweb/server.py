@@ -49,7 +49,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 @dataclass(frozen=True)
 class ServedCount:
     """How many responses an outlet has sent, and when (time.monotonic()) the first and the
-    last were sent (None before any): a benchmark's view of when a crawl was fetching."""
+    last started going out (None before any): a benchmark's view of when a crawl was
+    fetching. A response is counted before its headers are sent."""
 
     responses: int
     first_at: float | None
@@ -88,10 +89,12 @@ class _Handler(BaseHTTPRequestHandler):
             for key, value in resp.headers:
                 self.send_header(key, value)
             self.send_header("Content-Length", str(len(resp.body)))
+            # Counted before the body goes out, so a client that has read a whole response
+            # always finds it counted.
+            self.server.count_response()
             self.end_headers()
             if not head:
                 self.wfile.write(resp.body)
-            self.server.count_response()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
