@@ -194,10 +194,20 @@ def finish_only(settings: Settings, slug: str, crawl_id: str, *, resumed: bool =
     from storyarchive.finish import FinishError, finish_crawl, options_from_settings
     from storyarchive.journal import JournalError, crawl_dir
     from storyarchive.store import store_from_settings
+    from storyarchive.store.base import StoreError
+    from storyarchive.warc.recover import recover_spool
 
     store = store_from_settings(settings)
     outcome = CrawlOutcome(slug, crawl_id, resumed, None)
     try:
+        # A crawl killed during its finish stage (or mid-fetch) leaves its last WARC file
+        # in the spool, open or not yet delivered; its documents point into it.
+        try:
+            for rep in recover_spool(store, slug):
+                logging.getLogger(__name__).warning("recovered %s", rep.summary())
+        except (StoreError, OSError) as exc:  # it waits in the spool: outcome.waiting says so
+            logging.getLogger(__name__).warning("cannot deliver the spooled WARC files of %s: %s",
+                                                slug, exc)
         options = options_from_settings(settings)
         outcome.report = finish_crawl(store, slug, crawl_id, options, progress=progress)
     except (FinishError, JournalError, ValueError) as exc:
