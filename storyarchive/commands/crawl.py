@@ -82,6 +82,20 @@ def run(args: argparse.Namespace) -> int:
                                             {"story": story}), "storyarchive")
 
 
+def with_crawl_settings(settings, info: dict, given: list[str]):  # type: ignore[no-untyped-def]
+    """A copy of `settings` with a crawl's own --set values (its resume info), then the
+    command's `given` ones: a resumed or finished crawl makes its documents with the
+    settings it ran with (finish batch, dedup, its Redis index). The store stays the one
+    the command opened."""
+    from storyarchive.runner import parse_overrides
+
+    settings = settings.copy()
+    for name, value in {**parse_overrides(info.get("settings") or []), **parse_overrides(given)}.items():
+        if name != "STORYARCHIVE_STORE":
+            settings.set(name, value, priority="cmdline")
+    return settings
+
+
 def run_crawl_command(settings, spider: str, slug: str, fresh: bool,  # type: ignore[no-untyped-def]
                       info: dict, kwargs: dict, crawl_id: str | None = None):
     """run_crawl with the command's error handling (UserError for an unreadable journal)."""

@@ -32,7 +32,7 @@ def add_settings_options(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from storyarchive.commands.crawl import prepare, report_outcome
+    from storyarchive.commands.crawl import prepare, report_outcome, with_crawl_settings
     from storyarchive.journal import JournalError, crawl_state, unfinished_crawls
     from storyarchive.layout import check_slug
     from storyarchive.runner import finish_only
@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     status = 0
     for state in crawls:
-        outcome = finish_only(settings, args.slug, state.crawl_id, progress=progress_printer())
+        outcome = finish_only(with_crawl_settings(settings, state.resume_info, args.set), args.slug,
+                              state.crawl_id, progress=progress_printer())
         status = max(status, report_outcome(outcome, "storyarchive finish"))
     return status
 

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from storyarchive.commands.crawl import prepare, report_outcome, run_crawl_command
+    from storyarchive.commands.crawl import prepare, report_outcome, run_crawl_command, with_crawl_settings
     from storyarchive.journal import JournalError, crawl_state, unfinished_crawls
     from storyarchive.layout import check_slug
     from storyarchive.runner import finish_only
@@ -55,17 +55,13 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     info = state.resume_info
     spider = info.get("spider")
+    settings = with_crawl_settings(settings, info, args.set)
     if state.fetch_done or spider not in ("story", "capture"):
         if not state.fetch_done:  # `scrapy crawl`, or the demo (its web is gone with it)
             print(f"crawl {state.crawl_id} cannot be restarted (it was not started by "
                   "`storyarchive crawl` or `capture`): writing the documents of what it fetched")
         return report_outcome(finish_only(settings, args.slug, state.crawl_id, resumed=True),
                               "storyarchive resume")
-    if info.get("settings"):  # the crawl's own --set values, then this command's
-        from storyarchive.runner import parse_overrides
-
-        for name, value in {**parse_overrides(info["settings"]), **parse_overrides(args.set)}.items():
-            settings.set(name, value, priority="cmdline")
     if spider == "story":
         from storyarchive.story import StoryFileError, load_story
 
