@@ -79,7 +79,8 @@ class StorySpider(ArchiveSpider):
         depth = response.meta.get("seed_depth", 0)
         host = urlsplit(response.url).netloc
         links = []
-        for href in response.css("a::attr(href)").getall():
+        page = self.page(response)
+        for href in page.xpath("//a/@href").getall() if page is not None else ():
             url = response.urljoin(href)
             path = urlsplit(url).path
             if urlsplit(url).netloc != host or _NOT_ARTICLE.search(path):
