@@ -168,6 +168,9 @@ STORYARCHIVE_S3_LEGAL_HOLD = False  # put a legal hold on every object (bucket n
 # how often, at most, the journal is also fsynced (seconds; a power cut costs at most this
 # window, which a resume answers from the WARCs again). 0 = fsync every line.
 STORYARCHIVE_JOURNAL_FSYNC_INTERVAL = 1.0
+# Keep a crawl's state directory (journal, finish log) once its documents and manifest are
+# written; by default it is removed then (the archive holds everything it said).
+STORYARCHIVE_JOURNAL_KEEP = False
 # The finish stage deduplicates and writes this many documents at a time, in doc-id order:
 # its memory is bounded by this, not by the crawl. Crawls of up to this many articles are
 # deduplicated as one run; larger ones in batches that each see the batches before them.

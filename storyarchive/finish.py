@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -68,6 +69,7 @@ class FinishOptions:
     replay_base: str = DEFAULT_REPLAY_BASE_URL
     batch_documents: int = 5000  # pages deduplicated and written together
     writers: int = 8  # documents written concurrently (S3 round trips overlap)
+    keep_journal: bool = False  # keep a finished crawl's state directory (debugging)
 
 
 def options_from_settings(settings: Any, wire_sites: tuple[str, ...] = ()) -> FinishOptions:
@@ -88,6 +90,7 @@ def options_from_settings(settings: Any, wire_sites: tuple[str, ...] = ()) -> Fi
         redis_params=RedisParams.from_settings(settings),
         replay_base=settings.get("STORYARCHIVE_REPLAY_BASE_URL") or DEFAULT_REPLAY_BASE_URL,
         batch_documents=batch,
+        keep_journal=settings.getbool("STORYARCHIVE_JOURNAL_KEEP", False),
     )
 
 
@@ -283,6 +286,10 @@ def finish_crawl(store: ArchiveStore, slug: str, crawl_id: str, options: FinishO
         journal.append("done", manifest=report.manifest_key, at=_now())
     finally:
         journal.close()
+    if not options.keep_journal:
+        # every document and the manifest are written: the crawl's working state (journal,
+        # finish log, frontier) has served its purpose, and would only pile up
+        shutil.rmtree(path, ignore_errors=True)
     report.seconds = time.monotonic() - started
     return report
 

@@ -65,8 +65,17 @@ def test_finish_writes_each_document_with_its_relations_and_the_manifest(tmp_pat
     assert manifest["skipped"] == [{"url": "http://127.0.0.1:9102/video", "status": 200,
                                     "reason": "not-html: video/mp4", "warc": None}]
     assert (store.root / ".state" / SLUG / "dedup.sqlite").stat().st_size > 0
-    # the journal says it is done
-    assert '"t":"done"' in (crawl_dir(store, SLUG, "c1") / JOURNAL).read_text()
+    # a finished crawl's working state is removed
+    assert not crawl_dir(store, SLUG, "c1").exists()
+
+
+def test_a_kept_journal_says_the_crawl_is_done(tmp_path):
+    store = LocalStore(tmp_path / "a")
+    journal_crawl(store, "c1", wire_story())
+    finish_crawl(store, SLUG, "c1", FinishOptions(keep_journal=True))
+    events = (crawl_dir(store, SLUG, "c1") / JOURNAL).read_text().splitlines()
+    assert json.loads(events[-1]) == {"t": "done", "manifest": f"stories/{SLUG}/crawls/c1.json",
+                                      "at": json.loads(events[-1])["at"]}
 
 
 def test_documents_do_not_depend_on_arrival_order_or_batch_size(tmp_path):
