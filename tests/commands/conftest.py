@@ -33,21 +33,28 @@ def generated_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generat
         yield GeneratedSite(web, story, GENERATED)
 
 
+@dataclass
+class Reference:
+    store: Path  # the local store of an uninterrupted crawl
+    documents: dict[str, Any]  # doc_id -> document without the run fields
+
+
 @pytest.fixture(scope="session")
 def reference(generated_site: GeneratedSite,
-              tmp_path_factory: pytest.TempPathFactory) -> Callable[..., dict[str, Any]]:
-    """reference(*settings) -> doc_id -> document (without the run fields) of an
-    uninterrupted crawl of the generated site with those settings, crawled once per
-    session. Its requests are in the demo web's access log too: tests compare counts."""
-    crawled: dict[tuple[str, ...], dict[str, Any]] = {}
+              tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Reference]:
+    """reference(*settings) -> an uninterrupted crawl of the generated site with those
+    settings, crawled once per session. Its requests are in the demo web's access log
+    too: tests compare counts."""
+    crawled: dict[tuple[str, ...], Reference] = {}
 
-    def get(*settings: str) -> dict[str, Any]:
+    def get(*settings: str) -> Reference:
         if settings not in crawled:
             base = tmp_path_factory.mktemp("reference")
             Cli(base / "logs").ok("crawl", str(generated_site.story), "--store", str(base / "archive"),
                                   *settings_args(*settings))
-            crawled[settings] = documents(LocalStore(base / "archive"), GENERATED_SLUG)
-            assert len(crawled[settings]) == generated_site.pages
+            docs = documents(LocalStore(base / "archive"), GENERATED_SLUG)
+            assert len(docs) == generated_site.pages
+            crawled[settings] = Reference(base / "archive", docs)
         return crawled[settings]
 
     return get

@@ -164,6 +164,17 @@ def journaled_fetches(journal: Path) -> set[str]:
     return {e["url"] for _o, e in read_events(journal) if e.get("t") == "fetch"}
 
 
+def index_records(store: Path, slug: str) -> list[bytes]:
+    """Every record of the story's embedded dedup index (a local store's), in order."""
+    from storyarchive.dedup.backend import SqliteBackend
+
+    backend = SqliteBackend(store / ".state" / slug / "dedup.sqlite")
+    try:
+        return backend.read_since(0)[0]
+    finally:
+        backend.close()
+
+
 # ---------------------------------------------------------------------- the demo web
 def access_log(web: DemoWeb) -> Counter[str]:
     """Requests the demo web received, by full URL, over every running outlet."""

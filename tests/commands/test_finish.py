@@ -15,14 +15,16 @@ from typing import Any
 import pytest
 import redis
 
+from storyarchive.journal import FINISH_LOG
 from storyarchive.store.local import LocalStore
-from tests.commands.conftest import GeneratedSite
+from tests.commands.conftest import GeneratedSite, Reference
 from tests.commands.crawlproc import (
     GENERATED_SLUG,
     Cli,
     access_log,
     document_versions,
     documents,
+    index_records,
     manifest,
     settings_args,
 )
@@ -82,10 +84,10 @@ def own_redis() -> Iterator[RedisProcess]:
 
 
 def test_redis_killed_during_the_finish_fails_the_crawl_and_finish_completes_it(
-    generated_site: GeneratedSite, reference: Callable[..., dict[str, Any]], tmp_path: Path,
+    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path,
     own_redis: RedisProcess
 ):
-    expected = reference(SLOW_FINISH)
+    expected = reference(SLOW_FINISH).documents
     store = tmp_path / "archive"
     cli = Cli(tmp_path / "logs")
     run = cli.start("crawl", str(generated_site.story), "--store", str(store),
@@ -149,9 +151,10 @@ def fill(path: Path) -> None:
 
 
 def test_a_disk_full_during_the_finish_fails_the_crawl_and_finish_completes_it_once_freed(
-    generated_site: GeneratedSite, reference: Callable[..., dict[str, Any]], small_disk: Path
+    generated_site: GeneratedSite, reference: Callable[..., Reference], small_disk: Path
 ):
-    expected = reference(SLOW_FINISH)
+    ref = reference(SLOW_FINISH)
+    expected = ref.documents
     store = small_disk / "archive"
     cli = Cli(small_disk.parent / "logs")
     filler = small_disk / "filler"
@@ -174,15 +177,16 @@ def test_a_disk_full_during_the_finish_fails_the_crawl_and_finish_completes_it_o
     assert_written_documents_intact(store)
     cli.ok("warc", "verify", "--story", SLUG, "--store", str(store))
     fetched = access_log(generated_site.web)
+    # the failed attempt is noted in the finish log if the full disk let it be written
+    noted = "failed" in next(store.glob(f".state/{SLUG}/crawls/*/{FINISH_LOG}")).read_text()
 
     filler.unlink()
     cli.ok("finish", SLUG, "--store", str(store))
     assert access_log(generated_site.web) == fetched, "the finish fetched something"
     assert_every_document_once(store, expected)
+    assert index_records(store, SLUG) == index_records(ref.store, SLUG)
     assert_written_documents_intact(store)
     cli.ok("warc", "verify", "--story", SLUG, "--store", str(store))
-    # the failed attempt is noted in the finish log if the full disk let it be written
     m = manifest(LocalStore(store), SLUG)
-    noted = "failed" in (next(store.glob(f".state/{SLUG}/crawls/*/finish.jsonl"))).read_text()
     assert m["status"] == ("failed" if noted else "finished")
     assert len(m["finish_failures"]) == noted

@@ -19,7 +19,7 @@ from typing import Any
 
 from storyarchive.store import open_store
 from storyarchive.store.local import LocalStore
-from tests.commands.conftest import GeneratedSite
+from tests.commands.conftest import GeneratedSite, Reference
 from tests.commands.crawlproc import (
     GENERATED_SLUG,
     Cli,
@@ -28,6 +28,7 @@ from tests.commands.crawlproc import (
     count_events,
     document_versions,
     documents,
+    index_records,
     journal_path,
     journaled_fetches,
     manifest,
@@ -58,20 +59,20 @@ def assert_complete_archive(store_uri: str, cli: Cli, expected: dict[str, Any],
 
 # ---------------------------------------------------------------------- kill -9 mid-fetch
 def test_a_crawl_killed_mid_fetch_is_completed_by_resume_without_refetching(
-    generated_site: GeneratedSite, reference: Callable[..., dict[str, Any]], tmp_path: Path
+    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path
 ):
     killed_mid_fetch_then(generated_site, reference, tmp_path, "resume")
 
 
 def test_a_crawl_killed_mid_fetch_is_completed_by_the_next_crawl_without_refetching(
-    generated_site: GeneratedSite, reference: Callable[..., dict[str, Any]], tmp_path: Path
+    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path
 ):
     killed_mid_fetch_then(generated_site, reference, tmp_path, "crawl")
 
 
-def killed_mid_fetch_then(site: GeneratedSite, reference: Callable[..., dict[str, Any]],
+def killed_mid_fetch_then(site: GeneratedSite, reference: Callable[..., Reference],
                           tmp_path: Path, again: str) -> None:
-    expected = reference()
+    expected = reference().documents
     store = tmp_path / "archive"
     cli = Cli(tmp_path / "logs")
     crawl = ["crawl", str(site.story), "--store", str(store), *settings_args()]
@@ -104,10 +105,11 @@ def article_dirs(store: Path) -> int:
 
 
 def test_a_crawl_killed_mid_finish_is_finished_by_resume_without_fetching_or_writing_twice(
-    generated_site: GeneratedSite, reference: Callable[..., dict[str, Any]], tmp_path: Path
+    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path
 ):
     web = generated_site.web
-    expected = reference(SLOW_FINISH)
+    ref = reference(SLOW_FINISH)
+    expected = ref.documents
     store = tmp_path / "archive"
     cli = Cli(tmp_path / "logs")
     before = access_log(web)
@@ -123,6 +125,8 @@ def test_a_crawl_killed_mid_finish_is_finished_by_resume_without_fetching_or_wri
     assert access_log(web) == fetched, "the resumed finish fetched something"
     assert max((fetched - before).values()) == 1
     assert_complete_archive(str(store), cli, expected)
+    # what the killed finish added to the dedup index was taken back, then added once
+    assert index_records(store, SLUG) == index_records(ref.store, SLUG)
     m = manifest(LocalStore(store), SLUG)
     assert len(m["documents"]) == generated_site.pages
     # fetching completed in one run (finish.py: "resumed" is for fetching that went on
@@ -132,13 +136,13 @@ def test_a_crawl_killed_mid_finish_is_finished_by_resume_without_fetching_or_wri
 
 # ---------------------------------------------------------------------- kill -9 mid-upload
 def test_a_crawl_to_s3_killed_while_uploading_its_warc_and_documents_is_finished_by_resume(
-    generated_site: GeneratedSite, reference: Callable[..., dict[str, Any]], tmp_path: Path,
+    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path,
     s3_server: MotoServer, s3_bucket: str
 ):
     # The crawl reaches S3 through a slow link (256 KB/s per connection): its WARC file
     # (~1.7 MB) is still going up when the finish stage has uploaded its first documents.
     web = generated_site.web
-    expected = reference(SLOW_FINISH)
+    expected = reference(SLOW_FINISH).documents
     uri = f"s3://{s3_bucket}/archive"
     client = s3_client(s3_server.endpoint)
     dirs = {"STORYARCHIVE_SPOOL_DIR": str(tmp_path / "spool"),
@@ -176,10 +180,10 @@ def test_a_crawl_to_s3_killed_while_uploading_its_warc_and_documents_is_finished
 
 # ---------------------------------------------------------------------- SIGINT: a clean stop
 def test_a_crawl_stopped_with_sigint_saves_its_frontier_and_resume_fetches_nothing_twice(
-    generated_site: GeneratedSite, reference: Callable[..., dict[str, Any]], tmp_path: Path
+    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path
 ):
     web = generated_site.web
-    expected = reference()
+    expected = reference().documents
     store = tmp_path / "archive"
     cli = Cli(tmp_path / "logs")
     before = access_log(web)
@@ -198,7 +202,8 @@ def test_a_crawl_stopped_with_sigint_saves_its_frontier_and_resume_fetches_nothi
     archived = journaled_fetches(journal)
     at_stop = access_log(web)
 
-    cli.ok("resume", SLUG, "--store", str(store))
+    done = cli.ok("resume", SLUG, "--store", str(store))
+    assert "answered from" not in done.out, "the frontier was rebuilt, not read from the JOBDIR"
     got = refetches(before, at_stop, access_log(web), archived)
     assert got.in_flight == set(), "a clean stop waits for the requests in flight"
     assert got.twice == {}
