@@ -107,18 +107,32 @@ def recover_spool(store: ArchiveStore, slug: str) -> list[RecoveryReport]:
     from storyarchive.warc.writer import deliver_closed, write_index
 
     folder = spool_path(store, warc_key(slug, "x")).parent
-    if not folder.is_dir():
-        return []
     reports = []
-    for path in sorted(folder.glob(f"*.warc.gz{OPEN_SUFFIX}")):
+    for path in sorted(folder.glob(f"*.warc.gz{OPEN_SUFFIX}")) if folder.is_dir() else []:
         report = recover_file(store, slug, path)
         if report is not None:
             logger.warning("WARC recovery: %s", report.summary())
             reports.append(report)
-    for path in sorted(folder.glob("*.warc.gz")):
+    for path in sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []:
         if not spool_path(store, cdxj_key(slug, path.name)).exists() and not store.exists(
             cdxj_key(slug, path.name)
         ):
             write_index(store, slug, path.name, list(index_warc(path)))
         deliver_closed(store, slug, path)
+    _deliver_lone_indexes(store, slug, folder)
     return reports
+
+
+def _deliver_lone_indexes(store: ArchiveStore, slug: str, warc_folder: Path) -> None:
+    """Deliver the spooled CDXJ files whose WARC the store holds already: a process killed
+    between delivering a WARC and delivering its index leaves the index alone in the spool.
+    An index whose WARC is still in the spool (open or closed) goes with its WARC."""
+    from storyarchive.store.spool import deliver
+
+    index_folder = spool_path(store, cdxj_key(slug, "x")).parent
+    for path in sorted(index_folder.glob("*.cdxj")) if index_folder.is_dir() else []:
+        name = path.name.removesuffix(".cdxj") + ".warc.gz"
+        if (warc_folder / name).exists() or (warc_folder / f"{name}{OPEN_SUFFIX}").exists():
+            continue
+        if store.exists(warc_key(slug, name)):
+            deliver(store, cdxj_key(slug, name), path)

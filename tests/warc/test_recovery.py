@@ -126,3 +126,48 @@ def test_closed_file_left_in_the_spool_without_index_is_indexed_and_delivered(tm
     assert stored.exists() and not spooled.exists()
     assert [line.split(" ")[0] for line in index.read_text().splitlines()] == ["1,0,0,127:1)/p/1"]
     warcio_check(stored)
+
+
+def test_an_index_left_in_the_spool_after_its_warc_was_delivered_is_delivered(tmp_path: Path) -> None:
+    from storyarchive.layout import cdxj_key, warc_key
+    from storyarchive.store.spool import deliver, spool_path
+    from storyarchive.warc.writer import RotatingWarcWriter, WriterConfig, write_index
+    from tests.warc.test_writer import exchange
+
+    store = open_store(str(tmp_path / "store"))
+    w = RotatingWarcWriter(store, WriterConfig(slug="left", crawl_id="c"), None)
+    w.write_exchange(exchange(1))
+    assert w._file is not None
+    w._file.sync()
+    name = w._file.path.name.removesuffix(".open")
+    write_index(store, "left", name, w._entries)
+    w._file.close(w._file.path.with_name(name))
+    w._file = None
+    # killed between the two deliveries of deliver_closed: the WARC went, its index did not
+    assert deliver(store, warc_key("left", name), spool_path(store, warc_key("left", name)))
+    spooled_index = spool_path(store, cdxj_key("left", name))
+    assert spooled_index.exists() and not store.exists(cdxj_key("left", name))
+    assert recover_spool(store, "left") == []
+    assert store.exists(cdxj_key("left", name)) and not spooled_index.exists()
+    index = tmp_path / "store" / cdxj_key("left", name)
+    assert [line.split(" ")[0] for line in index.read_text().splitlines()] == ["1,0,0,127:1)/p/1"]
+
+
+def test_an_index_whose_warc_is_still_being_written_stays_in_the_spool(tmp_path: Path) -> None:
+    from storyarchive.layout import cdxj_key
+    from storyarchive.store.spool import spool_path
+    from storyarchive.warc.writer import RotatingWarcWriter, WriterConfig, write_index
+    from tests.warc.test_writer import exchange
+
+    store = open_store(str(tmp_path / "store"))
+    w = RotatingWarcWriter(store, WriterConfig(slug="live", crawl_id="c"), None)
+    w.write_exchange(exchange(1))
+    assert w._file is not None
+    name = w._file.path.name.removesuffix(".open")
+    write_index(store, "live", name, w._entries)  # a live writer closing its file: index first
+    try:
+        assert recover_spool(store, "live") == []  # the .open file is locked by its writer
+        assert spool_path(store, cdxj_key("live", name)).exists()
+        assert not store.exists(cdxj_key("live", name))
+    finally:
+        w._file.close(w._file.path.with_name(name))
