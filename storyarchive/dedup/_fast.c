@@ -452,13 +452,17 @@ static PyObject *intersect_count(PyObject *self, PyObject *args) {
  *
  *   add(keys, texts, blooms)          three uint64 buffers of one length (the entries of
  *                                     one text one after the other, as np.repeat gives)
- *   query(keys, rows, blooms[, min_count]) -> (rows, texts)
+ *   query(keys, rows, blooms[, min_count[, max_per_key]]) -> (rows, texts)
  *       keys: uint64 query band keys; rows: int64, the query text of each key; blooms:
  *       uint64, one per query text. Returns, as bytes of int64 / uint64, one (row, text)
  *       per matching entry whose numbers bloom is compatible with the query's (one
  *       inside the other); repeats are possible (a pair sharing several bands). With
  *       min_count (rows then must not decrease): each (row, text) once, sorted, if the
- *       text matched at least min_count of the row's keys.                           */
+ *       text matched at least min_count of the row's keys. With max_per_key > 0, only
+ *       the newest max_per_key entries of each band key are looked at, and with
+ *       min_count a row gets at most max_per_key texts (the smallest keys): the bound a
+ *       run's own LSH buckets have (max_bucket), so templated text that fills band keys
+ *       with thousands of earlier texts costs no more than a full bucket.           */
 
 typedef struct {
     uint32_t hash; /* 32-bit hash of the band key; its low bits are the home slot */
@@ -657,14 +661,18 @@ static int cmp_u64(const void *a, const void *b) {
 }
 
 /* Sort texts[0..n) and append (row, text) once for each text found at least `min_count`
- * times; -1 (memory). */
+ * times, at most `max_emit` of them (the smallest texts; 0: all); -1 (memory). */
 static int emit_counted(uint64_t *texts, Py_ssize_t n, int64_t row, Py_ssize_t min_count,
-                        Pairs *out) {
+                        Py_ssize_t max_emit, Pairs *out) {
     qsort(texts, (size_t)n, sizeof(uint64_t), cmp_u64);
-    for (Py_ssize_t i = 0; i < n;) {
+    Py_ssize_t emitted = 0;
+    for (Py_ssize_t i = 0; i < n && (max_emit <= 0 || emitted < max_emit);) {
         Py_ssize_t j = i + 1;
         while (j < n && texts[j] == texts[i]) j++;
-        if (j - i >= min_count && pairs_push(out, row, texts[i]) < 0) return -1;
+        if (j - i >= min_count) {
+            if (pairs_push(out, row, texts[i]) < 0) return -1;
+            emitted++;
+        }
         i = j;
     }
     return 0;
@@ -683,8 +691,8 @@ static inline uint32_t bt_head(const BandTable *t, uint64_t k, const uint64_t *a
 
 static PyObject *bt_query(BandTable *t, PyObject *args) {
     PyObject *ok, *orow, *ob;
-    Py_ssize_t min_count = 0;
-    if (!PyArg_ParseTuple(args, "OOO|n", &ok, &orow, &ob, &min_count)) return NULL;
+    Py_ssize_t min_count = 0, max_per_key = 0;
+    if (!PyArg_ParseTuple(args, "OOO|nn", &ok, &orow, &ob, &min_count, &max_per_key)) return NULL;
     Py_buffer v[3];
     if (get_three_u64(ok, orow, ob, v, "BandTable.query") < 0) return NULL;
     PyObject *result = NULL;
@@ -712,7 +720,8 @@ static PyObject *bt_query(BandTable *t, PyObject *args) {
         uint32_t e1 = bt_head(t, keys[j], j + PREFETCH_AHEAD < m ? &keys[j + PREFETCH_AHEAD] : NULL);
         int64_t row = rows[j];
         uint64_t qb = qblooms[row];
-        for (; e1; e1 = t->entries[e1 - 1].next) {
+        Py_ssize_t seen = 0;
+        for (; e1 && (max_per_key <= 0 || seen < max_per_key); e1 = t->entries[e1 - 1].next, seen++) {
             uint32_t x = t->entries[e1 - 1].text;
             uint64_t pb = t->texts[x].bloom;
             if ((qb & ~pb) && (pb & ~qb)) continue; /* numbers incompatible */
@@ -732,7 +741,7 @@ static PyObject *bt_query(BandTable *t, PyObject *args) {
             buf[nbuf++] = t->texts[x].key;
         }
         if (min_count > 0 && (j + 1 == m || rows[j + 1] != row)) { /* the row's last key */
-            if (nbuf && emit_counted(buf, nbuf, row, min_count, &out) < 0) goto done;
+            if (nbuf && emit_counted(buf, nbuf, row, min_count, max_per_key, &out) < 0) goto done;
             nbuf = 0;
         }
     }
@@ -765,7 +774,7 @@ static PyObject *bt_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
 static PyMethodDef bt_methods[] = {
     {"add", (PyCFunction)bt_add, METH_VARARGS, "add(keys, texts, blooms): uint64 buffers."},
     {"query", (PyCFunction)bt_query, METH_VARARGS,
-     "query(keys, rows, blooms[, min_count]) -> (rows bytes int64, texts bytes uint64)."},
+     "query(keys, rows, blooms[, min_count[, max_per_key]]) -> (rows bytes int64, texts bytes uint64)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -88,7 +88,7 @@ class BandTable:
         self._n += len(k)
 
     def query(self, keys: object, rows: object, blooms: object,
-              min_count: int = 0) -> tuple[bytes, bytes]:
+              min_count: int = 0, max_per_key: int = 0) -> tuple[bytes, bytes]:
         k, r, qb = _ints(keys), _ints(rows), _ints(blooms)
         if len(k) != len(r):
             raise ValueError("BandTable.query: keys and rows differ in length")
@@ -96,7 +96,8 @@ class BandTable:
             raise ValueError("BandTable.query: rows must not decrease with min_count")
         found: list[tuple[int, int]] = []
         for key, row in zip(k, r, strict=True):
-            for text, pb in self._entries.get(key, ()):
+            chain = self._entries.get(key, [])[::-1]  # newest first, as the C type walks it
+            for text, pb in chain[:max_per_key] if max_per_key > 0 else chain:
                 q = qb[row]
                 if (q & ~pb) and (pb & ~q):
                     continue  # numbers incompatible
@@ -106,5 +107,13 @@ class BandTable:
             for pair in found:
                 counts[pair] = counts.get(pair, 0) + 1
             found = sorted(p for p, c in counts.items() if c >= min_count)
+            if max_per_key > 0:  # at most max_per_key texts a row, the smallest
+                per_row: dict[int, int] = {}
+                kept = []
+                for row, text in found:
+                    if per_row.get(row, 0) < max_per_key:
+                        per_row[row] = per_row.get(row, 0) + 1
+                        kept.append((row, text))
+                found = kept
         return (b"".join(row.to_bytes(8, "little", signed=True) for row, _ in found),
                 b"".join(text.to_bytes(8, "little") for _, text in found))

@@ -193,12 +193,30 @@ class BlockDeduplicator:
         run.fps_row = dict(zip(current_keys, fps_row.tolist(), strict=True))
         flat = flat_band_keys(band_keys)
         karr = np.array(current_keys, dtype=np.uint64)
-        within = self._pairs_within(flat, blooms)
+        # Pairs whose two texts are each on one and the same site are never verified
+        # (_cross_site says why); they are left out as they are made, so templated pages
+        # (masses of such pairs) cost no memory for pairs nobody looks at.
+        site_ids: dict[str, int] = {}
+        site = self._one_site(run, karr, run.recrawled, site_ids)
+        within = self._pairs_within(flat, blooms, site)
         rows, pkeys = np.zeros(0, np.int64), np.zeros(0, np.uint64)
         if prior is not None:
-            rows, pkeys = prior.candidates(flat, blooms, self.config.lsh.min_bands)
-            new = ~np.isin(pkeys, karr)
-            rows, pkeys = rows[new], pkeys[new]
+            # (an earlier band key is looked at as far as a run's own buckets are: its newest
+            # max_bucket texts; without that bound, a batch or crawl of templated pages
+            # after a first one made millions of candidates and gigabytes of pairs)
+            rows, pkeys = prior.candidates(flat, blooms, self.config.lsh.min_bands,
+                                           self.config.max_bucket)
+            if len(pkeys):
+                # earlier texts that are not this run's (karr is sorted: a binary search
+                # costs less memory than np.isin's sort of both), on another site
+                pos = np.searchsorted(karr, pkeys)
+                pos[pos == len(karr)] = 0
+                keep = karr[pos] != pkeys
+                upk = np.unique(pkeys)
+                psite = self._one_site(run, upk, run.recrawled, site_ids)
+                keep &= (site[rows] < 0) | (site[rows] != psite[np.searchsorted(upk, pkeys)])
+                rows, pkeys = rows[keep], pkeys[keep]
+                del pos, keep, upk, psite
         pairs = _Pairs.build(karr, within, rows, pkeys)
         del within, rows, pkeys
         self._connect(run, pairs, run.recrawled, summary)
@@ -266,11 +284,29 @@ class BlockDeduplicator:
         return [o for o in found if o.doc.doc_id not in exclude]
 
     # ------------------------------------------------------------------ candidates
-    def _pairs_within(self, flat: np.ndarray, blooms: np.ndarray) -> np.ndarray:
+    def _one_site(self, run: _Run, keys: np.ndarray, exclude: set[str],
+                  ids: dict[str, int]) -> np.ndarray:
+        """For each text key, the id (numbered in `ids`) of the one site every occurrence
+        of it is on, or -1 (several sites, or no occurrence but in documents recrawled
+        now): the same test as `_cross_site`, for arrays of keys."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        occ = run.occ
+        for i, key in enumerate(keys.tolist()):
+            occs = occ[key] if key in occ else (self._prior_occ(key, exclude) if self.index else ())
+            if not occs:
+                continue
+            first = occs[0].doc.site
+            if len(occs) == 1 or all(o.doc.site == first for o in occs):
+                out[i] = ids.setdefault(first, len(ids))
+        return out
+
+    def _pairs_within(self, flat: np.ndarray, blooms: np.ndarray,
+                      site: np.ndarray | None = None) -> np.ndarray:
         """Index pairs (i < j) of this run's texts sharing an LSH band key whose numbers may
         be compatible, as sorted unique codes i * n + j (int64). A bucket larger than
         `max_bucket` is cut to its first members (by text key), which bounds the work on
-        masses of templated text."""
+        masses of templated text. With `site` (see `_one_site`, by row), pairs of two texts
+        on one and the same site only are left out."""
         n, nb = flat.shape
         empty = np.zeros(0, np.int64)
         if n < 2:
@@ -324,6 +360,8 @@ class BlockDeduplicator:
                 p = p[rank[p] + d < size[p]]
                 a, b = owner[p], owner[p + d]  # a < b: a bucket is sorted by owner
                 ok = ((blooms[a] & ~blooms[b]) == 0) | ((blooms[b] & ~blooms[a]) == 0)
+                if site is not None:
+                    ok &= (site[a] < 0) | (site[a] != site[b])
                 a = a[ok]
                 m = len(a)
                 np.multiply(a, n, out=buf[fill:fill + m])

@@ -210,18 +210,19 @@ class PriorIndex:
                         np.repeat(recs["bloom"].astype(np.uint64), nb))
 
     def candidates(self, flat_keys: np.ndarray, blooms: np.ndarray,
-                   min_bands: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                   min_bands: int = 1, max_per_key: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """For query keys (n, bands) uint64 (see flat_band_keys) and the query texts' number
         blooms: pairs (query row, text key) of earlier texts sharing at least `min_bands`
         band keys whose numbers may be compatible (one bloom inside the other), unique,
-        sorted."""
+        sorted. With `max_per_key`, each band key's newest `max_per_key` texts only."""
         n, b = flat_keys.shape
         if n == 0 or not len(self._bands):
             return np.zeros(0, np.int64), np.zeros(0, np.uint64)
         rows, keys = self._bands.query(np.ascontiguousarray(flat_keys, dtype=np.uint64).ravel(),
                                        np.repeat(np.arange(n, dtype=np.int64), b),
                                        np.ascontiguousarray(blooms, dtype=np.uint64),
-                                       max(1, min_bands))  # counted per query row in C
+                                       max(1, min_bands),  # counted per query row in C
+                                       max_per_key)
         return np.frombuffer(rows, dtype=np.int64), np.frombuffer(keys, dtype=np.uint64)
 
     def append(self, records: list[bytes]) -> None:

@@ -205,6 +205,20 @@ def test_band_table_finds_what_a_scan_of_every_entry_finds():
                 assert got2 == sorted(p for p, c in counts.items() if c >= min_count)
             with pytest.raises(ValueError, match="must not decrease"):
                 t.query(q_sorted[::-1].copy(), rows_sorted[::-1].copy(), qblooms, 2)
+        # bounded: each key's newest 3 entries, each row's 2 smallest texts; C == Python
+        capped = [t.query(q_sorted, rows_sorted, qblooms, 1, 3) for t in tables]
+        assert capped[0] == capped[1]
+        rows_c = np.frombuffer(capped[0][0], np.int64)
+        assert len(rows_c) < len(set(want)) and np.bincount(rows_c).max() <= 3
+        newest = {}
+        for ek, x, pb in entries:  # the newest 3 entries of every key
+            newest.setdefault(ek, []).append((x, pb))
+        allowed = {(r, x) for k, r in zip(q_sorted.tolist(), rows_sorted.tolist(), strict=True)
+                   for x, pb in newest.get(k, [])[::-1][:3]
+                   if (int(qblooms[r]) & ~pb) == 0 or (pb & ~int(qblooms[r])) == 0}
+        got_c = set(zip(rows_c.tolist(), np.frombuffer(capped[0][1], np.uint64).tolist(),
+                        strict=True))
+        assert got_c <= allowed
     assert len(want) > 100
 
 
