@@ -252,7 +252,8 @@ def finish_crawl(store: ArchiveStore, slug: str, crawl_id: str, options: FinishO
     Raises FinishError (what failed) if it cannot complete, JournalError if the crawl has
     no journal. The manifest's status says how the crawl ended: finished (in one run),
     resumed (fetching went on after a stop), failed (an earlier finish failed; this one
-    completed it) or interrupted (fetching never completed: documents of what was fetched)."""
+    completed it), resumed also when an earlier finish was killed, or interrupted (fetching
+    never completed: documents of what was fetched)."""
     started = time.monotonic()
     path = crawl_dir(store, slug, crawl_id)
     journal_path = path / JOURNAL
@@ -269,6 +270,8 @@ def finish_crawl(store: ArchiveStore, slug: str, crawl_id: str, options: FinishO
         report.status = "interrupted"  # documents of what was fetched before the stop
     elif log.failures:
         report.status = "failed"  # an earlier finish failed; this one completed it
+    elif log.attempts:
+        report.status = "resumed"  # an earlier finish was killed; this one completed it
     t0 = time.monotonic()
     try:
         summary = write_pages(store, slug, journal_path, contents.pages, options, log,

@@ -45,7 +45,9 @@ def format_summary(result: CrawlResult, title: str) -> str:
         + (f" (resumed: {answered} more answered from the crawl's own WARCs)" if answered else "")
     )
     lines.append(f"  outlets          {len(outlets)}" + (f" ({', '.join(outlets)})" if outlets else ""))
-    lines.append(f"  articles kept    {len(docs)}")
+    kept = len(docs) if record is not None else int(stats.get("storyarchive/store/kept", 0))
+    lines.append(f"  articles kept    {kept}"
+                 + ("" if record is not None else " (journaled; no documents yet)"))
     rejections = _rejections(result)
     total = sum(rejections.values())
     detail = " · ".join(f"{k} {v}" for k, v in sorted(rejections.items()))
@@ -95,9 +97,21 @@ def format_outcome(outcome: Any, title: str) -> str:
                 lines.append(f"  spooled          {len(report.spooled)} files wait in the spool "
                              "(store unavailable); run `storyarchive store sync`")
         text = "\n".join(lines)
-    # the crawl's own status (finished, resumed, failed, interrupted) once it is finished
-    status = outcome.report.status if outcome.status == "finished" and outcome.report else outcome.status
-    return text + f"\n  status           {status}"
+    return text + f"\n  status           {_status_text(outcome)}"
+
+
+_FINISHED_AS = {  # the manifest's status, when the documents are written
+    "finished": "finished",
+    "resumed": "finished (resumed after a stop)",
+    "failed": "finished (completing a finish that had failed)",
+    "interrupted": "finished with what was fetched (fetching had not completed)",
+}
+
+
+def _status_text(outcome: Any) -> str:
+    if outcome.status == "finished" and outcome.report is not None:
+        return _FINISHED_AS.get(outcome.report.status, outcome.report.status)
+    return str(outcome.status)
 
 
 def format_dedup(dedup: dict[str, Any]) -> str:

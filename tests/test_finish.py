@@ -78,7 +78,7 @@ def test_a_kept_journal_says_the_crawl_is_done(tmp_path):
                                       "at": json.loads(events[-1])["at"]}
 
 
-def test_documents_do_not_depend_on_arrival_order_or_batch_size(tmp_path):
+def test_documents_do_not_depend_on_arrival_order_at_any_batch_size(tmp_path):
     results = []
     for n, (seed, batch) in enumerate([(None, 5000), (1, 5000), (2, 5000)]):
         store = LocalStore(tmp_path / f"s{n}")

@@ -87,12 +87,17 @@ def with_crawl_settings(settings, info: dict, given: list[str]):  # type: ignore
     command's `given` ones: a resumed or finished crawl makes its documents with the
     settings it ran with (finish batch, dedup, its Redis index). The store stays the one
     the command opened."""
+    from storyarchive.redis_connection import RedisUnavailableError, check_redis
     from storyarchive.runner import parse_overrides
 
     settings = settings.copy()
     for name, value in {**parse_overrides(info.get("settings") or []), **parse_overrides(given)}.items():
         if name != "STORYARCHIVE_STORE":
             settings.set(name, value, priority="cmdline")
+    try:
+        check_redis(settings)  # the crawl's own Redis, before anything is done
+    except (RedisUnavailableError, ValueError) as exc:
+        raise UserError(str(exc)) from None
     return settings
 
 

@@ -129,9 +129,9 @@ def test_a_crawl_killed_mid_finish_is_finished_by_resume_without_fetching_or_wri
     assert index_records(store, SLUG) == index_records(ref.store, SLUG)
     m = manifest(LocalStore(store), SLUG)
     assert len(m["documents"]) == generated_site.pages
-    # fetching completed in one run (finish.py: "resumed" is for fetching that went on
-    # after a stop); the finish stage's second attempt completed the documents
-    assert m["status"] == "finished" and [r["ended"] for r in m["runs"]] == ["finished"]
+    # fetching completed in one run; the finish stage was killed and its second attempt
+    # completed the documents: "resumed"
+    assert m["status"] == "resumed" and [r["ended"] for r in m["runs"]] == ["finished"]
 
 
 # ---------------------------------------------------------------------- kill -9 mid-upload
@@ -175,7 +175,7 @@ def test_a_crawl_to_s3_killed_while_uploading_its_warc_and_documents_is_finished
     options = store_options(s3_server.endpoint)
     assert_complete_archive(uri, cli, expected, **options)
     assert not [p for p in (tmp_path / "spool").rglob("*") if p.is_file()], "files left in the spool"
-    assert manifest(open_store(uri, **options), SLUG)["status"] == "finished"
+    assert manifest(open_store(uri, **options), SLUG)["status"] == "resumed"  # a killed finish
 
 
 # ---------------------------------------------------------------------- SIGINT: a clean stop
