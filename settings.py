@@ -172,9 +172,11 @@ STORYARCHIVE_JOURNAL_FSYNC_INTERVAL = 1.0
 # written; by default it is removed then (the archive holds everything it said).
 STORYARCHIVE_JOURNAL_KEEP = False
 # The finish stage deduplicates and writes this many documents at a time, in doc-id order:
-# its memory is bounded by this, not by the crawl. Crawls of up to this many articles are
-# deduplicated as one run; larger ones in batches that each see the batches before them.
-STORYARCHIVE_FINISH_BATCH_DOCUMENTS = 5000
+# its memory is bounded by this, not by the crawl (500 keeps it under the fetch phase's
+# own peak on real-size pages; bench/memory.py). Crawls of up to this many articles are
+# deduplicated as one run; larger ones in batches that each see the batches before them
+# (a copy in an earlier batch is not re-pointed at a canonical found in a later one).
+STORYARCHIVE_FINISH_BATCH_DOCUMENTS = 500
 
 # ---------------------------------------------------------------- pipelines and middlewares
 ITEM_PIPELINES = {

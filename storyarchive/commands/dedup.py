@@ -72,7 +72,7 @@ def rebuild_story(slug: str, store: Any, settings: Any, redis_url: str | None,
             backend.close()
             backend = SqliteBackend(":memory:")
         index = PriorIndex(backend, config.index_meta())
-        batch = settings.getint("STORYARCHIVE_FINISH_BATCH_DOCUMENTS", 5000)
+        batch = settings.getint("STORYARCHIVE_FINISH_BATCH_DOCUMENTS") or None
         return rebuild(store, slug, config, index, write=write, batch_documents=batch)
     finally:
         backend.close()

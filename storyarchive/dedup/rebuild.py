@@ -65,7 +65,7 @@ def page_of_document(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def rebuild(store: ArchiveStore, slug: str, config: DedupConfig, index: PriorIndex,
-            write: bool = False, batch_documents: int = 5000) -> RebuildReport:
+            write: bool = False, batch_documents: int | None = None) -> RebuildReport:
     """Recompute every relation of story `slug` from its stored documents through the
     finish stage (the story as one run, in doc-id batches), refill `index` (cleared
     first), and with `write` store a new version of every document that changed (else a
@@ -74,7 +74,13 @@ def rebuild(store: ArchiveStore, slug: str, config: DedupConfig, index: PriorInd
     import hashlib
 
     from storyarchive.document import encode_document, iter_latest_documents
-    from storyarchive.finish import FinishOptions, FinishReport, PageJournal, write_pages
+    from storyarchive.finish import (
+        DEFAULT_BATCH_DOCUMENTS,
+        FinishOptions,
+        FinishReport,
+        PageJournal,
+        write_pages,
+    )
 
     report = RebuildReport()
     old: dict[str, tuple[str, bytes]] = {}  # doc_id -> (key, SHA-256 of its bytes)
@@ -100,7 +106,9 @@ def rebuild(store: ArchiveStore, slug: str, config: DedupConfig, index: PriorInd
                                                       synd_changed, key if write else None))
 
         summary = write_pages(store, slug, pages.path, pages.sorted_pages(),
-                              FinishOptions(dedup=config, batch_documents=batch_documents), None,
+                              FinishOptions(dedup=config,
+                                            batch_documents=batch_documents or DEFAULT_BATCH_DOCUMENTS),
+                              None,
                               report=FinishReport(slug, "rebuild"), fresh_index=True,
                               compare=True, dry_run=not write, backend=index.backend,
                               on_document=seen)

@@ -35,7 +35,13 @@ from storyarchive import layout
 from storyarchive.dedup.config import DedupConfig
 from storyarchive.document import encode_document, iter_latest_documents, page_record
 from storyarchive.extract import ExtractOptions, NotHtmlError, extract_body
-from storyarchive.finish import FinishOptions, FinishReport, PageJournal, write_pages
+from storyarchive.finish import (
+    DEFAULT_BATCH_DOCUMENTS,
+    FinishOptions,
+    FinishReport,
+    PageJournal,
+    write_pages,
+)
 from storyarchive.items import ArticleItem, Relevance, WarcRef
 from storyarchive.redis_connection import RedisParams
 from storyarchive.replay.indexes import index_keys, local_index_files, merged_lines
@@ -65,7 +71,7 @@ class ReextractOptions:
     redis_url: str | None = None  # the shared dedup index, else the embedded one
     redis_params: RedisParams | None = None  # its connection options (None: the defaults)
     replay_base: str = DEFAULT_REPLAY_BASE_URL
-    batch_documents: int = 5000  # STORYARCHIVE_FINISH_BATCH_DOCUMENTS
+    batch_documents: int = DEFAULT_BATCH_DOCUMENTS  # STORYARCHIVE_FINISH_BATCH_DOCUMENTS
     write: bool = True  # False: dry run, report what would change
     # The story definition (storyarchive.story.StoryDefinition): pages that have no document
     # yet are scored against its terms and window, and the off-topic ones are left out.
@@ -90,7 +96,7 @@ def options_for_story(settings: Any, store: ArchiveStore, slug: str, *, story: A
         redis_url=settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None,
         redis_params=RedisParams.from_settings(settings),
         replay_base=settings.get("STORYARCHIVE_REPLAY_BASE_URL") or DEFAULT_REPLAY_BASE_URL,
-        batch_documents=settings.getint("STORYARCHIVE_FINISH_BATCH_DOCUMENTS", 5000),
+        batch_documents=settings.getint("STORYARCHIVE_FINISH_BATCH_DOCUMENTS", DEFAULT_BATCH_DOCUMENTS),
         write=write, story=story,
     )
 
