@@ -32,10 +32,28 @@ def add_settings_options(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from storyarchive.commands.crawl import prepare, report_outcome, with_crawl_settings
+    from storyarchive.commands.crawl import report_outcome, with_crawl_settings
+    from storyarchive.runner import finish_only
+
+    settings, store, crawls = crawls_to_complete(args)
+    if not crawls:
+        print(f"story {args.slug!r} has no unfinished crawl in {store.uri}: nothing to finish")
+        return 0
+    status = 0
+    for state in crawls:
+        outcome = finish_only(with_crawl_settings(settings, state.resume_info, args.set), args.slug,
+                              state.crawl_id, progress=progress_printer())
+        status = max(status, report_outcome(outcome, "storyarchive finish"))
+    return status
+
+
+def crawls_to_complete(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """(settings, store, crawls) for `finish` and `resume`: the command's settings (store
+    and Redis checked), the store, and crawl --crawl ID or else every unfinished crawl of
+    the story, oldest first. UserError for a bad slug or an unreadable journal."""
+    from storyarchive.commands.crawl import prepare
     from storyarchive.journal import JournalError, crawl_state, unfinished_crawls
     from storyarchive.layout import check_slug
-    from storyarchive.runner import finish_only
     from storyarchive.store import store_from_settings
 
     try:
@@ -49,15 +67,7 @@ def run(args: argparse.Namespace) -> int:
                   else unfinished_crawls(store, args.slug))
     except (JournalError, ValueError) as exc:
         raise UserError(str(exc)) from None
-    if not crawls:
-        print(f"story {args.slug!r} has no unfinished crawl in {store.uri}: nothing to finish")
-        return 0
-    status = 0
-    for state in crawls:
-        outcome = finish_only(with_crawl_settings(settings, state.resume_info, args.set), args.slug,
-                              state.crawl_id, progress=progress_printer())
-        status = max(status, report_outcome(outcome, "storyarchive finish"))
-    return status
+    return settings, store, crawls
 
 
 def progress_printer():  # type: ignore[no-untyped-def]

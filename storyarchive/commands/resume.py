@@ -30,29 +30,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from storyarchive.commands.crawl import prepare, report_outcome, run_crawl_command, with_crawl_settings
-    from storyarchive.journal import JournalError, crawl_state, unfinished_crawls
-    from storyarchive.layout import check_slug
+    from storyarchive.commands.crawl import report_outcome, run_crawl_command, with_crawl_settings
+    from storyarchive.commands.finish import crawls_to_complete
     from storyarchive.runner import finish_only
-    from storyarchive.store import store_from_settings
 
-    try:
-        check_slug(args.slug)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    settings = prepare(args)
-    store = store_from_settings(settings)
-    try:
-        if args.crawl:
-            state = crawl_state(store, args.slug, args.crawl)
-        else:
-            crawls = unfinished_crawls(store, args.slug)
-            if not crawls:
-                print(f"story {args.slug!r} has no unfinished crawl in {store.uri}: nothing to resume")
-                return 0
-            state = crawls[-1]
-    except (JournalError, ValueError) as exc:
-        raise UserError(str(exc)) from None
+    settings, store, crawls = crawls_to_complete(args)
+    if not crawls:
+        print(f"story {args.slug!r} has no unfinished crawl in {store.uri}: nothing to resume")
+        return 0
+    state = crawls[-1]  # the latest (or the one given)
     info = state.resume_info
     spider = info.get("spider")
     settings = with_crawl_settings(settings, info, args.set)
