@@ -19,7 +19,7 @@ excluded = ["baseball | béisbol"]
 min_score = 2.0
 """, "stories/test.toml")
 
-FIXTURE = Path("/work/shared/fixtures/000_e8344a3bda362c86.txt")
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "000_e8344a3bda362c86.txt"
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from eval.dedup.corpus import BRIEF_TEMPLATES, PARAGRAPHS, PARAPHRASES, QUOTES
 
 HERE = Path(__file__).parent
-FIXTURE = Path("/work/shared/fixtures/000_e8344a3bda362c86.txt")
+FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "000_e8344a3bda362c86.txt"
 FIXTURE_COPY = HERE / "fixture_paragraphs.txt"
 
 SUBSTITUTES = {

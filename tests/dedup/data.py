@@ -8,7 +8,7 @@ from pathlib import Path
 
 from storyarchive.items import ArticleItem, Block, Extraction
 
-FIXTURE = Path("/work/shared/fixtures/000_e8344a3bda362c86.txt")
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "000_e8344a3bda362c86.txt"
 
 WIRE = "127.0.0.1:9101"  # the wire agency
 HARBOR = "127.0.0.1:9102"

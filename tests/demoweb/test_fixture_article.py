@@ -6,13 +6,13 @@ from pathlib import Path
 
 from tests.demoweb.helpers import page
 
-FIXTURE = Path("/work/shared/fixtures/000_e8344a3bda362c86.txt")
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "000_e8344a3bda362c86.txt"
 
 
 def _fixture_lines() -> list[str]:
     from demoweb.fixture_text import PARAGRAPHS
 
-    if FIXTURE.exists():  # the shared original, when this checkout sits next to it
+    if FIXTURE.exists():  # the repository's copy of the shared original
         assert FIXTURE.read_text(encoding="utf-8").split("\n") == list(PARAGRAPHS)
     return list(PARAGRAPHS)
 

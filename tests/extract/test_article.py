@@ -7,7 +7,7 @@ import pytest
 from eval.extraction.score import load_pages
 from storyarchive.extract import ExtractOptions, NotHtmlError, extract_article, extract_body
 
-FIXTURE = Path("/work/shared/fixtures/000_e8344a3bda362c86.txt")
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "000_e8344a3bda362c86.txt"
 OPTIONS = ExtractOptions()
 
 

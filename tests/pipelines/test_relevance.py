@@ -29,7 +29,7 @@ start = "2025-12-01"
 end = "2026-01-31"
 """, "stories/venezuela-dock-strike.toml")
 
-FIXTURE = Path("/work/shared/fixtures/000_e8344a3bda362c86.txt")
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "000_e8344a3bda362c86.txt"
 
 
 class _StorySpider(scrapy.Spider):
