@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.pipeline import REPO, PeakMemory, _tree_rss, crawl_command, story_for
+from bench.pipeline import REPO, PeakMemory, _tree_rss, crawl_command, measured_run, story_for
 
 PAGES = (2000, 10000)
 QUICK_PAGES = (300, 1500)
@@ -146,17 +145,12 @@ def measure_crawl(pages: int, sample: int = 0) -> tuple[CrawlMemory, PageSample 
           tempfile.TemporaryDirectory() as tmp):
         story = Path(tmp) / "bench.toml"
         story.write_text(story_for(web.url(SLUG, "/sitemap_index.xml")), encoding="utf-8")
-        cmd = crawl_command(story, f"{tmp}/archive", "STORYARCHIVE_PROGRESS=off")
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        mem = RssTimeline(proc.pid)
-        out, _ = proc.communicate()
-        wall = time.monotonic() - started
-        peak = mem.stop()
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if proc.returncode != 0:
-            raise RuntimeError(f"memory benchmark crawl of {pages} pages failed ({proc.returncode}):\n"
+        run = measured_run(crawl_command(story, f"{tmp}/archive", "STORYARCHIVE_PROGRESS=off"),
+                           RssTimeline)
+        out, started, mem = run.output, run.started, run.memory
+        assert isinstance(mem, RssTimeline)
+        if run.returncode != 0:
+            raise RuntimeError(f"memory benchmark crawl of {pages} pages failed ({run.returncode}):\n"
                                f"{out[-3000:]}")
         articles = Path(tmp, "archive", "stories", "bench-generated", "articles")
         stored = sum(1 for _ in articles.iterdir()) if articles.is_dir() else 0
@@ -165,11 +159,8 @@ def measure_crawl(pages: int, sample: int = 0) -> tuple[CrawlMemory, PageSample 
                                f"served:\n{out[-3000:]}")
         served = web.served(SLUG)
         assert served.first_at is not None and served.last_at is not None  # it stored pages
-        # The crawl process itself is exact (waited for); its descendants as last sampled.
-        own = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        cpu = own + sum(v for pid, v in mem.cpu.items() if pid != proc.pid)
         measure = CrawlMemory(
-            pages=pages, stored=stored, wall=wall, cpu=cpu, peak=peak,
+            pages=pages, stored=stored, wall=run.seconds, cpu=run.cpu, peak=run.peak,
             samples=[(t - started, rss) for t, rss in mem.samples],
             fetch_start=served.first_at - started, fetch_end=served.last_at - started,
             responses=served.responses)

@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,37 @@ class PeakMemory:
         self._stop.set()
         self._thread.join()
         return self.peak
+
+
+@dataclass
+class MeasuredRun:
+    """A command run to completion with its process tree sampled (see `measured_run`)."""
+
+    returncode: int
+    output: str  # stdout and stderr
+    started: float  # time.monotonic() at the start
+    seconds: float  # wall time
+    peak: int  # peak resident bytes of the process tree
+    cpu: float  # CPU seconds of the whole tree (the process exact, descendants as sampled)
+    memory: PeakMemory  # the sampler (its samples, for a subclass that keeps them)
+
+
+def measured_run(cmd: list[str], tracker: type[PeakMemory] = PeakMemory) -> MeasuredRun:
+    """Run `cmd` from the repository to completion while `tracker` samples its process
+    tree's memory and CPU. CPU seconds: the process itself from getrusage (exact, it was
+    waited for), its descendants (extraction workers under the fork server, which
+    RUSAGE_CHILDREN never sees) as last sampled from /proc."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    mem = tracker(proc.pid)
+    out, _ = proc.communicate()
+    seconds = time.monotonic() - started
+    peak = mem.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = own + sum(v for pid, v in mem.cpu.items() if pid != proc.pid)
+    return MeasuredRun(proc.returncode, out, started, seconds, peak, cpu, mem)
 
 
 def story_for(sitemap_url: str) -> str:
@@ -186,23 +218,13 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         urls = web.generated_urls()
         story = Path(tmp) / "bench.toml"
         story.write_text(story_for(web.url("tidewater", "/sitemap_index.xml")), encoding="utf-8")
-        cmd = crawl_command(story, f"{tmp}/archive", "STORYARCHIVE_PROGRESS=off")
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        mem = PeakMemory(proc.pid)
-        out, _ = proc.communicate()
-        elapsed = time.perf_counter() - started
-        peak = mem.stop()
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if proc.returncode != 0:
-            raise RuntimeError(f"benchmark crawl failed ({proc.returncode}):\n{out[-3000:]}")
+        run = measured_run(crawl_command(story, f"{tmp}/archive", "STORYARCHIVE_PROGRESS=off"))
+        elapsed, peak, cpu = run.seconds, run.peak, run.cpu
+        if run.returncode != 0:
+            raise RuntimeError(f"benchmark crawl failed ({run.returncode}):\n{run.output[-3000:]}")
         stored = sum(1 for _ in Path(tmp, "archive", "stories", "bench-generated", "articles").iterdir())
         (manifest,) = Path(tmp, "archive", "stories", "bench-generated", "crawls").glob("*.json")
         spider_elapsed = json.loads(manifest.read_text())["elapsed_seconds"]
-        # The crawl process itself is exact (waited for); its descendants as last sampled.
-        own = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        cpu = own + sum(v for pid, v in mem.cpu.items() if pid != proc.pid)
         pipeline_rate = stored / elapsed
 
         # The ceiling, after the story crawl so that crawl's figures are as before; the demo
