@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +22,6 @@ from typing import Any
 
 from demoweb import DemoWeb
 from storyarchive.store.base import ArchiveStore
-from tests.fixtures.s3server import TcpProxy
 
 REPO = Path(__file__).resolve().parents[2]
 GENERATED_SLUG = "bench-generated"  # bench.pipeline.story_for's story
@@ -211,32 +208,3 @@ def refetches(before: Counter[str], at_kill: Counter[str], after: Counter[str],
 
 
 # ---------------------------------------------------------------------- a slow link
-class SlowLink(TcpProxy):
-    """A TcpProxy (tests.fixtures.s3server) that forwards at most `rate` bytes per second
-    on each connection, each way: a store at the end of a slow link, so a large upload
-    is still going while small ones complete."""
-
-    def __init__(self, target_port: int, rate: int) -> None:
-        super().__init__(target_port)
-        self.rate = rate
-
-    def _pump(self, a: socket.socket, b: socket.socket) -> None:
-        sel = selectors.DefaultSelector()
-        try:
-            sel.register(a, selectors.EVENT_READ, b)
-            sel.register(b, selectors.EVENT_READ, a)
-            while True:
-                for key, _ in sel.select(timeout=1.0):
-                    data = key.fileobj.recv(16384)  # type: ignore[union-attr]
-                    if not data:
-                        return
-                    key.data.sendall(data)
-                    time.sleep(len(data) / self.rate)
-        except (OSError, ValueError):
-            return
-        finally:
-            sel.close()
-            with self._lock:
-                for s in (a, b):
-                    self._conns.discard(s)
-                    s.close()

@@ -23,7 +23,6 @@ from tests.commands.conftest import GeneratedSite, Reference
 from tests.commands.crawlproc import (
     GENERATED_SLUG,
     Cli,
-    SlowLink,
     access_log,
     count_events,
     document_versions,
@@ -35,7 +34,7 @@ from tests.commands.crawlproc import (
     refetches,
     settings_args,
 )
-from tests.fixtures.s3server import MotoServer, s3_client, store_options, subprocess_env
+from tests.fixtures.s3server import MotoServer, TcpProxy, s3_client, store_options, subprocess_env
 
 SLUG = GENERATED_SLUG
 SLOW_FINISH = "STORYARCHIVE_FINISH_BATCH_DOCUMENTS=1"  # one dedup run and one write per document
@@ -153,7 +152,7 @@ def test_a_crawl_to_s3_killed_while_uploading_its_warc_and_documents_is_finished
         return int(listing["KeyCount"])
 
     before = access_log(web)
-    link = SlowLink(s3_server.port, rate=256 * 1024)
+    link = TcpProxy(s3_server.port, rate=256 * 1024)  # a slow link to the store
     link.start()
     try:
         cli = Cli(tmp_path / "logs", subprocess_env(link.endpoint, **dirs))
