@@ -43,6 +43,7 @@ from storyarchive.journal import (
     CrawlJournal,
     JournalError,
     crawl_dir,
+    fetch_complete,
     read_event_at,
     read_events,
 )
@@ -119,7 +120,7 @@ class JournalContents:
 
     @property
     def fetch_done(self) -> bool:
-        return any(r.get("ended") == "finished" for r in self.runs)
+        return any(fetch_complete(r.get("ended")) for r in self.runs)
 
     @property
     def status(self) -> str:
