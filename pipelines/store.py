@@ -60,7 +60,6 @@ class StorePipeline:
         self.started = time.monotonic()
         self.resume = ResumeView({}, set(), set())  # what an earlier run of this crawl did
         self.report: FinishReport | None = None  # set when the finish stage completed
-        self.error: str | None = None  # set when it failed
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -182,7 +181,6 @@ class StorePipeline:
         logger.info("finish: %d documents in %.2f s", len(self.report.documents), self.report.seconds)
 
     def _failed(self, message: str) -> None:
-        self.error = message
         self.crawler.stats.set_value("storyarchive/finish/status", "failed")
         self.crawler.stats.set_value("storyarchive/finish/error", message)
         logger.error("the finish stage of crawl %s failed: %s; every page is journaled: "

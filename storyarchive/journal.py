@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -260,11 +259,6 @@ def write_resume_info(path: Path, info: dict[str, Any]) -> None:
     tmp = path / f".{RESUME_INFO}.tmp"
     tmp.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, path / RESUME_INFO)
-
-
-def remove_jobdir(state: CrawlState) -> None:
-    """Drop the crawl's Scrapy JOBDIR (its frontier is spent once fetching is done)."""
-    shutil.rmtree(state.jobdir, ignore_errors=True)
 
 
 @dataclass

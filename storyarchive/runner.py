@@ -126,7 +126,7 @@ def run_crawl(settings: Settings, spider_name: str, slug: str, *, fresh: bool,
     import shutil
 
     from spiders.base import new_crawl_id
-    from storyarchive.journal import crawl_dir, unfinished_crawls, write_resume_info
+    from storyarchive.journal import JOBDIR, crawl_dir, unfinished_crawls, write_resume_info
     from storyarchive.store import store_from_settings
 
     store = store_from_settings(settings)
@@ -151,7 +151,7 @@ def run_crawl(settings: Settings, spider_name: str, slug: str, *, fresh: bool,
         spider_kwargs = {**spider_kwargs, "urls": list(dict.fromkeys([*earlier, *given]))}
         resume_info = {**resume_info, "urls": spider_kwargs["urls"]}
     write_resume_info(path, resume_info)
-    jobdir = path / "job"
+    jobdir = path / JOBDIR
     marker = jobdir / CLEAN_STOP_MARKER
     if jobdir.exists() and not marker.exists():
         # killed: Scrapy's queue state was never written; the frontier is rebuilt by
@@ -192,7 +192,7 @@ def finish_only(settings: Settings, slug: str, crawl_id: str, *, resumed: bool =
     import shutil
 
     from storyarchive.finish import FinishError, finish_crawl, options_from_settings
-    from storyarchive.journal import JournalError, crawl_dir
+    from storyarchive.journal import JOBDIR, JournalError, crawl_dir
     from storyarchive.store import store_from_settings
     from storyarchive.store.base import StoreError
     from storyarchive.warc.recover import recover_spool
@@ -215,6 +215,6 @@ def finish_only(settings: Settings, slug: str, crawl_id: str, *, resumed: bool =
         return outcome
     finally:
         store.close()
-    shutil.rmtree(crawl_dir(store, slug, crawl_id) / "job", ignore_errors=True)
+    shutil.rmtree(crawl_dir(store, slug, crawl_id) / JOBDIR, ignore_errors=True)
     outcome.waiting = _waiting(settings, slug)
     return outcome
