@@ -43,7 +43,6 @@ __all__ = [
     "StoreUnavailableError",
     "DEFAULT_STORE",
     "open_store",
-    "resolve_store_uri",
     "store_from_crawler",
     "store_from_settings",
     "store_uri_from_settings",
@@ -66,13 +65,6 @@ def store_uri_from_settings(settings: BaseSettings, environ: Mapping[str, str] |
     if value and (settings.getpriority(STORE_SETTING) or 0) >= get_settings_priority("project"):
         return value
     return env.get(STORE_SETTING) or value or DEFAULT_STORE
-
-
-def resolve_store_uri(cli_value: str | None, setting: str | None = None) -> str:
-    """The same precedence for callers holding the values rather than the settings:
-    `cli_value` (--store) > `setting` (a settings file's STORYARCHIVE_STORE) >
-    $STORYARCHIVE_STORE > DEFAULT_STORE. Prefer store_uri_from_settings."""
-    return cli_value or setting or os.environ.get(STORE_SETTING) or DEFAULT_STORE
 
 
 def open_store(uri: str, **options: object) -> ArchiveStore:

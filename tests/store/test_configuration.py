@@ -15,7 +15,6 @@ from scrapy.utils.test import get_crawler
 from pipelines.store import StorePipeline
 from storyarchive.store import (
     DEFAULT_STORE,
-    resolve_store_uri,
     store_from_crawler,
     store_from_settings,
     store_uri_from_settings,
@@ -61,15 +60,6 @@ def test_an_empty_value_counts_as_unset():
     settings = project_settings()
     settings.set("STORYARCHIVE_STORE", "", priority="cmdline")
     assert store_uri_from_settings(settings, ENV) == "/from/env"
-
-
-def test_resolve_store_uri_has_the_same_precedence(monkeypatch):
-    monkeypatch.setenv("STORYARCHIVE_STORE", "/from/env")
-    assert resolve_store_uri("/cli", "/setting") == "/cli"
-    assert resolve_store_uri(None, "/setting") == "/setting"
-    assert resolve_store_uri(None, None) == "/from/env"
-    monkeypatch.delenv("STORYARCHIVE_STORE")
-    assert resolve_store_uri(None, None) == DEFAULT_STORE
 
 
 def test_s3_options_given_with_set_beat_the_environment(monkeypatch):
