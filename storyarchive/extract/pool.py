@@ -68,6 +68,14 @@ class ExtractionPool:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
+    @property
+    def in_flight(self) -> int:
+        """Calls handed to the pool and not finished: waiting for a worker or running in one
+        (0 when calls run inline). Cheap, and safe to read from another thread."""
+        # One entry per unfinished call in `_pending_work_items` (stable since Python 3.2),
+        # looked up defensively like `_processes` in `_kill`.
+        return len(getattr(self._executor, "_pending_work_items", None) or ())
+
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) in a worker; fn and args must pickle, and so must the result.
 
