@@ -178,6 +178,25 @@ STORYARCHIVE_JOURNAL_KEEP = False
 # (a copy in an earlier batch is not re-pointed at a canonical found in a later one).
 STORYARCHIVE_FINISH_BATCH_DOCUMENTS = 500
 
+# ---------------------------------------------------------------- scale-out (many workers)
+# The shared frontier of a distributed crawl (storyarchive/distributed/, README "Scale-out"):
+# a redis:// URL makes the crawl take its requests from, and put what it discovers into,
+# Redis, so that any number of `storyarchive worker` processes on any machines crawl it
+# together. `--redis URL` sets it, and also STORYARCHIVE_DEDUP_REDIS_URL and
+# STORYARCHIVE_WARC_DIGEST_INDEX unless they are set ("" = one machine, as by default).
+STORYARCHIVE_REDIS_URL = ""
+# A worker that has not heartbeated for this long is taken for dead: the requests it had
+# leased go back into the frontier (seconds; a kill -9 costs at most their fetch again).
+STORYARCHIVE_LEASE_TIMEOUT = 60.0
+# How often a worker makes what it handled durable in the store (closes its WARC file,
+# uploads its journal segment) and acknowledges those requests; it also does when idle.
+# Shorter: less fetched again after a kill, more (smaller) WARC files.
+STORYARCHIVE_WORKER_COMMIT_INTERVAL = 30.0
+# A worker's name (its WARC files carry it); "" = <host>-<pid>-<random>, new each start.
+STORYARCHIVE_WORKER_ID = ""
+# Crawls one `storyarchive worker` process works on at the same time.
+STORYARCHIVE_WORKER_MAX_CRAWLS = 4
+
 # ---------------------------------------------------------------- pipelines and middlewares
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
@@ -193,10 +212,24 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
 EXTENSIONS: dict[str, int] = {
     "storyarchive.progress.CrawlProgress": 500,
     "storyarchive.warc.bodylimit.MaxBodySize": 510,  # STORYARCHIVE_MAX_BODY_BYTES
+    "storyarchive.metrics.MetricsExtension": 520,  # STORYARCHIVE_METRICS_PORT
+    "storyarchive.distributed.coordinator.DistributedCrawl": 530,  # STORYARCHIVE_REDIS_URL
+}
+SPIDER_MIDDLEWARES: dict[str, int] = {
+    # a distributed crawl: only its seeder queues the start requests
+    "storyarchive.distributed.seed.SeedMiddleware": 50,
 }
 # Progress display: "auto" (live line on a terminal, log lines otherwise), "log", or "off".
 STORYARCHIVE_PROGRESS = "auto"
 STORYARCHIVE_PROGRESS_INTERVAL = 10.0
+
+# ---------------------------------------------------------------- metrics
+# Serve Prometheus metrics of the crawl (docs/metrics.md) at http://HOST:PORT/metrics from
+# the spider's start until its finish stage is done; 0 = no metrics. `--metrics-port` sets it.
+STORYARCHIVE_METRICS_PORT = 0
+# Address the metrics server listens on: loopback, so only this machine can read it; set a
+# routable address (or 0.0.0.0) for a Prometheus server on another machine.
+STORYARCHIVE_METRICS_HOST = "127.0.0.1"
 
 # ---------------------------------------------------------------- replay
 # Capture what each article (and capture) page needs to render — stylesheets, images,

@@ -76,6 +76,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, head: bool) -> None:
         web, slug = self.server.web, self.server.slug
         self.server.log_request_path(self.path)
+        if self.server.web.latency:  # a far-away server: every response waits this long
+            time.sleep(self.server.web.latency)
         try:
             if slug == "lab":
                 name = lab.special_for_path(self.path)
@@ -165,7 +167,8 @@ class DemoWeb:
     """The demo news web: >= 6 news outlets, a news-search outlet, the protocol "lab" and,
     with `generated_articles` > 0, a generated outlet for the benchmark (with `realistic_pages`,
     its article pages are realistic-size: 150-200 KB of scripts, state JSON, menus and links
-    around the same article).
+    around the same article). `latency` delays every response by that many seconds, as a
+    distant server would.
 
     `base_port=0` binds free ports at start(); otherwise outlet i listens on base_port + i,
     and URLs (story_toml, url) are available before start(). Raises DemoWebError when a port
@@ -173,13 +176,15 @@ class DemoWeb:
     """
 
     def __init__(self, base_port: int = 8401, host: str = "127.0.0.1", generated_articles: int = 0,
-                 seed: int = 2025, gzip_pages: bool = False, realistic_pages: bool = False) -> None:
+                 seed: int = 2025, gzip_pages: bool = False, realistic_pages: bool = False,
+                 latency: float = 0.0) -> None:
         if base_port < 0 or base_port > 65535:
             raise DemoWebError(f"base_port must be 0 (free ports) or a port number, got {base_port}")
         if realistic_pages and not generated_articles:
             raise DemoWebError("realistic_pages applies to the generated outlet: give generated_articles > 0")
         self.host = host
         self.base_port = base_port
+        self.latency = latency  # seconds each response waits (network latency, for benchmarks)
         self.specs: tuple[OutletSpec, ...] = OUTLET_SPECS + ((GENERATED_SPEC,) if generated_articles else ())
         self._generated = GeneratedSite(generated_articles, seed) if generated_articles else None
         self._ports: dict[str, int] = (

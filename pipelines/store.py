@@ -27,6 +27,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, threads
 
+from storyarchive.distributed.coordinator import DistributedCrawl
 from storyarchive.document import page_record
 from storyarchive.finish import FinishError, FinishOptions, FinishReport, finish_crawl, options_from_settings
 from storyarchive.items import ArticleItem
@@ -40,7 +41,7 @@ from storyarchive.journal import (
     resume_view,
 )
 from storyarchive.store import store_from_crawler
-from storyarchive.store.base import ArchiveStore
+from storyarchive.store.base import ArchiveStore, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class StorePipeline:
         self.started = time.monotonic()
         self.resume = ResumeView({}, set(), set())  # what an earlier run of this crawl did
         self.report: FinishReport | None = None  # set when the finish stage completed
+        self.coordinator: DistributedCrawl | None = None  # a distributed crawl's worker part
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -77,14 +79,20 @@ class StorePipeline:
         self.slug = spider.story_slug  # type: ignore[union-attr]
         self.crawl_id = spider.crawl_id  # type: ignore[union-attr]
         path = crawl_dir(self.store, self.slug, self.crawl_id) / JOURNAL
-        if path.exists():  # this crawl ran before: resume it
+        self.coordinator = self.crawler.get_extension(DistributedCrawl)
+        if self.coordinator is not None:
+            # one journal per worker; its committed parts go to the store (segments), and
+            # the finish stage reads them all (storyarchive.distributed)
+            path = path.parent / "workers" / self.coordinator.worker / JOURNAL
+        elif path.exists():  # this crawl ran before: resume it
             self.resume = resume_view(path)
             logger.info("resuming crawl %s of %s: %d exchanges archived, %d pages handled",
                         self.crawl_id, self.slug, len(self.resume.fetched), len(self.resume.handled))
         self.journal = CrawlJournal(path, self.fsync_interval)
         story = getattr(spider, "story", None)
         self.started = time.monotonic()
-        self.record("run", spider=getattr(spider, "name", None), pid=os.getpid(),
+        worker = {"worker": self.coordinator.worker} if self.coordinator is not None else {}
+        self.record("run", spider=getattr(spider, "name", None), pid=os.getpid(), **worker,
                     started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                     wire_sites=sorted(getattr(story, "wire_sites", ()) or ()))
 
@@ -138,6 +146,13 @@ class StorePipeline:
             self.journal = None
         else:
             reason = "journal-error"
+        coordinator = self.coordinator
+        if coordinator is not None and fetch_complete(reason) and not coordinator.finisher:
+            done = coordinator.done_elsewhere or {}
+            stats.set_value("storyarchive/finish/status", "finished")
+            stats.set_value("storyarchive/finish/by", str(done.get("by") or "another worker"))
+            stats.set_value("storyarchive/finish/documents", int(done.get("documents") or 0))
+            return  # another worker ran the finish stage
         if not fetch_complete(reason):
             stats.set_value("storyarchive/finish/status", "interrupted")
             logger.warning("crawl %s of %s stopped (%s) before it was done; "
@@ -164,11 +179,18 @@ class StorePipeline:
                 reactor.callFromThread(progress.finishing, done, total)  # type: ignore[attr-defined]
 
         _return_free_memory()
+        coordinator = self.coordinator
         try:
+            if coordinator is not None:
+                self._gather(coordinator)
             self.report = finish_crawl(self.store, self.slug, self.crawl_id, options, progress=tick)
-        except (FinishError, JournalError) as exc:
+        except (FinishError, JournalError, StoreError, OSError) as exc:
+            if coordinator is not None:
+                coordinator.mark_done("failed", None, 0, str(exc))
             reactor.callFromThread(self._failed, str(exc))  # type: ignore[attr-defined]
             return
+        if coordinator is not None:
+            coordinator.mark_done("finished", self.report.manifest_key, len(self.report.documents))
         stats = self.crawler.stats
         stats.set_value("storyarchive/finish/status", "finished")
         stats.set_value("storyarchive/store/documents_written",
@@ -179,6 +201,16 @@ class StorePipeline:
         if dedup:
             stats.set_value("storyarchive/dedup/clusters", len(dedup.get("clusters") or []))
         logger.info("finish: %d documents in %.2f s", len(self.report.documents), self.report.seconds)
+
+    def _gather(self, coordinator: DistributedCrawl) -> None:
+        """The finisher of a distributed crawl: recover what dead workers left open in the
+        spool here, then put every worker's committed journal into the crawl's journal."""
+        from storyarchive.warc.recover import recover_spool
+
+        for rep in recover_spool(self.store, self.slug):
+            logger.warning("recovered %s", rep.summary())
+        n = coordinator.gather(self.store, crawl_dir(self.store, self.slug, self.crawl_id) / JOURNAL)
+        logger.info("finish: %d journal segments of crawl %s", n, self.crawl_id)
 
     def _failed(self, message: str) -> None:
         self.crawler.stats.set_value("storyarchive/finish/status", "failed")

@@ -39,7 +39,7 @@ class CaptureSpider(ArchiveSpider):
         self,
         urls: str | list[str] = "",
         url_file: str | None = None,
-        story: str | None = None,
+        story: str | StoryDefinition | None = None,
         *args: Any,
         **kwargs: Any,
     ) -> None:
@@ -56,7 +56,10 @@ class CaptureSpider(ArchiveSpider):
         # The story is a slug (the collection to archive into) or a story file, whose terms
         # are then used to score relevance (kept in the JSON, never used to drop a page).
         self.story: StoryDefinition | None = None
-        if story and (story.endswith(".toml") or Path(story).is_file()):
+        if isinstance(story, StoryDefinition):  # a distributed crawl's story (its text)
+            self.story = story
+            self.set_slug(story.slug)
+        elif story and (story.endswith(".toml") or Path(story).is_file()):
             self.story = load_story(story)
             self.set_slug(self.story.slug)
         else:

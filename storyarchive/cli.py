@@ -12,8 +12,8 @@ from storyarchive import __version__
 
 # Order here is the order in `storyarchive --help`.
 COMMAND_MODULES = [
-    "demo", "crawl", "capture", "resume", "finish", "schedule", "show", "warc", "wacz", "dedup",
-    "store", "replay", "reextract",
+    "demo", "crawl", "capture", "resume", "finish", "worker", "status", "schedule", "show", "warc",
+    "wacz", "dedup", "store", "replay", "reextract",
 ]
 
 

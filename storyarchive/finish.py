@@ -125,7 +125,9 @@ class JournalContents:
     @property
     def status(self) -> str:
         """How the crawl ended: finished (in one run) or resumed (after an interruption)."""
-        return "finished" if len(self.runs) <= 1 else "resumed"
+        # the workers of a distributed crawl run side by side: that is not a resume
+        alone = [r for r in self.runs if not r.get("worker")]
+        return "finished" if len(alone) <= 1 else "resumed"
 
 
 def _warc_pos(warc: dict[str, Any] | None) -> tuple[str, int] | None:
@@ -166,7 +168,8 @@ def read_journal(path: Path) -> JournalContents:
         elif kind == "alias":
             out.aliases.setdefault(e["canonical"], set()).add(e["own"])
         elif kind == "run":
-            out.runs.append({"started": e.get("started"), "pid": e.get("pid"), "ended": None})
+            out.runs.append({"started": e.get("started"), "pid": e.get("pid"), "ended": None,
+                             **({"worker": e["worker"]} if e.get("worker") else {})})
             out.spider = e.get("spider") or out.spider
             out.wire_sites.update(e.get("wire_sites") or ())
         elif kind == "end":

@@ -82,7 +82,7 @@ class CrawlJournal:
         self.fsync_interval = fsync_interval
         path.parent.mkdir(parents=True, exist_ok=True)
         _cut_torn_tail(path)
-        self._fd: int | None = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._fd: int | None = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         self._synced = time.monotonic()
         self._dirty = False
 
@@ -97,13 +97,25 @@ class CrawlJournal:
             written = os.write(self._fd, data)
             if written != len(data):  # a short write leaves a torn line: cut it, fail loudly
                 os.ftruncate(self._fd, os.fstat(self._fd).st_size - written)
-                raise OSError(28, "short write (disk full?)")
+                raise OSError(28, "No space left on device (a short write)")
         except OSError as exc:
             raise JournalError(f"cannot write the crawl journal {self.path}: {exc.strerror or exc}") from exc
         self._dirty = True
         if self.fsync_interval >= 0 and time.monotonic() - self._synced >= self.fsync_interval:
             self.sync()
         return offset
+
+    def size(self) -> int:
+        """Bytes written so far (by the open descriptor, even if the file was removed)."""
+        if self._fd is None:
+            raise JournalError(f"journal {self.path} is closed")
+        return os.fstat(self._fd).st_size
+
+    def read(self, start: int, end: int) -> bytes:
+        """Bytes [start, end) of the journal, through the open descriptor."""
+        if self._fd is None:
+            raise JournalError(f"journal {self.path} is closed")
+        return os.pread(self._fd, end - start, start)
 
     def sync(self) -> None:
         if self._fd is not None and self._dirty:

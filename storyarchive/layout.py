@@ -5,6 +5,8 @@
     stories/<slug>/articles/<doc_id>/<WRITTEN>-<SHA12>.json      cleaned JSON, one version per capture
     stories/<slug>/crawls/<crawl_id>.json                        manifest of one crawl or capture run
     stories/<slug>/wacz/<name>.wacz                              WACZ packages
+    stories/<slug>/journal/<crawl_id>/<WORKER>-<SEQ>.jsonl.gz    a distributed crawl's per-page results
+    storyarchive-store.json                                      the store's identity (its id)
 
 Keys always use '/', never start with '/', and never contain '..'.
 """
@@ -66,6 +68,18 @@ def article_version(key: str) -> str | None:
 
 def crawl_manifest_key(slug: str, crawl_id: str) -> str:
     return f"{story_prefix(slug)}crawls/{crawl_id}.json"
+
+
+def journal_segment_prefix(slug: str, crawl_id: str) -> str:
+    return f"{story_prefix(slug)}journal/{crawl_id}/"
+
+
+def journal_segment_key(slug: str, crawl_id: str, worker: str, seq: int) -> str:
+    """One committed piece of a worker's crawl journal (storyarchive.distributed)."""
+    return f"{journal_segment_prefix(slug, crawl_id)}{worker}-{seq:06d}.jsonl.gz"
+
+
+STORE_ID_KEY = "storyarchive-store.json"
 
 
 def wacz_key(slug: str, name: str) -> str:

@@ -276,7 +276,7 @@ class MetricsExtension:
         """NotConfigured when STORYARCHIVE_METRICS_PORT is 0; ValueError as metrics_address."""
         address = metrics_address(crawler.settings)
         if address is None:
-            raise NotConfigured("STORYARCHIVE_METRICS_PORT is 0 (no metrics)")
+            raise NotConfigured  # no message: Scrapy would log it as a warning on every crawl
         return cls(crawler, *address)
 
     def spider_opened(self, spider: Spider) -> None:

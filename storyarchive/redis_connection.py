@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 # The settings that may name a Redis server; a value of another kind (empty, "sqlite") is
 # not a Redis URL and is skipped here.
-REDIS_URL_SETTINGS = ("STORYARCHIVE_DEDUP_REDIS_URL", "STORYARCHIVE_WARC_DIGEST_INDEX")
+REDIS_URL_SETTINGS = ("STORYARCHIVE_REDIS_URL", "STORYARCHIVE_DEDUP_REDIS_URL",
+                      "STORYARCHIVE_WARC_DIGEST_INDEX")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 # Backoff between retries: exponential with jitter from BACKOFF_BASE up to BACKOFF_CAP s.
 _BACKOFF_BASE = 0.05

@@ -64,6 +64,11 @@ def run_spider(spider_name: str, settings: Settings, **spider_kwargs: Any) -> Cr
     crawler: Crawler = process.create_crawler(spider_name)
     process.crawl(crawler, **spider_kwargs)
     process.start()
+    return crawl_result(crawler, settings)
+
+
+def crawl_result(crawler: Crawler, settings: Settings) -> CrawlResult:
+    """The CrawlResult of a crawler that has run."""
     from pipelines.store import StorePipeline
 
     stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -94,6 +99,7 @@ class CrawlOutcome:
     status: str = "finished"  # finished | failed | interrupted
     error: str | None = None
     waiting: int = 0  # the story's files left in the spool (the store was unreachable)
+    redis: str | None = None  # a distributed crawl's Redis (the commands to run next need it)
 
     @property
     def exit_code(self) -> int:
@@ -104,14 +110,21 @@ class CrawlOutcome:
         if self.status == "finished" and self.waiting:
             return (f"{self.waiting} files of {self.slug!r} wait in the local spool (the store "
                     "could not take them): run `storyarchive store sync` to deliver them")
+        shared = ""
+        if self.redis:
+            from storyarchive.redis_connection import redacted
+
+            shared = f" --redis {redacted(self.redis)}"
         if self.status == "interrupted":
+            again = ("what this worker had not committed is fetched again" if self.redis
+                     else "nothing fetched is fetched again")
             return (f"crawl {self.crawl_id} of {self.slug!r} stopped before it was done: "
-                    f"run `storyarchive resume {self.slug}` to go on (nothing fetched is fetched again)"
+                    f"run `storyarchive resume {self.slug}{shared}` to go on ({again})"
                     + (f" ({self.error})" if self.error else ""))
         if self.status == "failed":
             return (f"the finish stage of crawl {self.crawl_id} failed: {self.error}; every page "
-                    f"is journaled: run `storyarchive finish {self.slug}` once that is fixed "
-                    "(nothing is fetched again)")
+                    f"is journaled: run `storyarchive finish {self.slug}{shared}` once that is "
+                    "fixed (nothing is fetched again)")
         return None
 
 

@@ -46,8 +46,14 @@ def format_summary(result: CrawlResult, title: str) -> str:
     )
     lines.append(f"  outlets          {len(outlets)}" + (f" ({', '.join(outlets)})" if outlets else ""))
     kept = len(docs) if record is not None else int(stats.get("storyarchive/store/kept", 0))
-    lines.append(f"  articles kept    {kept}"
-                 + ("" if record is not None else " (journaled; no documents yet)"))
+    by = stats.get("storyarchive/finish/by")  # a distributed crawl another worker finished
+    n_docs = int(stats.get("storyarchive/finish/documents", 0)) if by and record is None else len(docs)
+    if by and record is None:
+        lines.append(f"  articles kept    {kept} by this worker; {n_docs} documents in all, "
+                     f"written by worker {by}")
+    else:
+        lines.append(f"  articles kept    {kept}"
+                     + ("" if record is not None else " (journaled; no documents yet)"))
     rejections = _rejections(result)
     total = sum(rejections.values())
     detail = " · ".join(f"{k} {v}" for k, v in sorted(rejections.items()))
@@ -68,7 +74,7 @@ def format_summary(result: CrawlResult, title: str) -> str:
         )
     lines.append(
         f"  files            {result.store_uri}/stories/{getattr(result.spider, 'story_slug', '?')}/ "
-        f"({len(docs)} documents)"
+        f"({n_docs} documents)"
     )
     spooled = getattr(record, "spooled", None)
     if spooled:

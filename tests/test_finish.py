@@ -15,6 +15,7 @@ from storyarchive.dedup.records import unpack_rows
 from storyarchive.document import iter_latest_documents, page_record
 from storyarchive.finish import FinishError, FinishOptions, finish_crawl, options_from_settings
 from storyarchive.journal import JOURNAL, CrawlJournal, crawl_dir
+from storyarchive.store.identity import store_id
 from storyarchive.store.local import LocalStore
 from tests.dedup.data import HARBOR, WIRE, wire_story
 
@@ -152,7 +153,8 @@ def test_redis_url_puts_the_story_index_in_redis(tmp_path, redis_url):
     journal_crawl(store, "c1", wire_story())
     options = options_from_settings(Settings({"STORYARCHIVE_DEDUP_REDIS_URL": redis_url}))
     finish_crawl(store, SLUG, "c1", options)
-    records = unpack_rows(redis.Redis.from_url(redis_url).lrange(f"sa:dd:{SLUG}", 0, -1))
+    key = f"sa:dd:{store_id(store)}:{SLUG}"  # scoped to the store's identity
+    records = unpack_rows(redis.Redis.from_url(redis_url).lrange(key, 0, -1))
     assert sum(rec[:1] == b"D" for rec in records) == len(wire_story())
     assert not (store.root / ".state" / SLUG / "dedup.sqlite").exists()
 

@@ -52,6 +52,13 @@ def run(args: argparse.Namespace) -> int:
             slug = load_story(args.story).slug
         except StoryFileError as exc:
             raise UserError(str(exc)) from None
+    if settings.get("STORYARCHIVE_REDIS_URL"):
+        from storyarchive.commands.crawl import run_distributed
+
+        kwargs: dict = {"urls": urls}
+        if args.story.endswith(".toml"):
+            kwargs["story_text"] = Path(args.story).read_text(encoding="utf-8")
+        return run_distributed(args, settings, "capture", slug, kwargs, "storyarchive capture")
     story_arg = str(Path(args.story).resolve()) if args.story.endswith(".toml") else args.story
     info = {"spider": "capture", "story": story_arg, "urls": urls, "settings": list(args.set)}
     return report_outcome(run_crawl_command(settings, "capture", slug, args.fresh, info,

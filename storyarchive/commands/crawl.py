@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def add_crawl_options(p: argparse.ArgumentParser, fresh: bool = True) -> None:
+def add_crawl_options(p: argparse.ArgumentParser, fresh: bool = True, shared: bool = True) -> None:
     add_store_argument(p)
     p.add_argument(
         "--set",
@@ -25,11 +25,22 @@ def add_crawl_options(p: argparse.ArgumentParser, fresh: bool = True) -> None:
         help="override a setting (repeatable), e.g. --set CONCURRENT_REQUESTS=4",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log on stderr")
+    if shared:
+        add_worker_options(p)
     if not fresh:
         return
     p.add_argument("--fresh", action="store_true",
                    help="start a new crawl even if the story has an unfinished one (default: "
                         "resume it, fetching nothing it fetched already)")
+
+
+def add_worker_options(p: argparse.ArgumentParser, required: bool = False) -> None:
+    """--redis and --metrics-port (a distributed crawl, README "Scale-out")."""
+    p.add_argument("--redis", metavar="URL", required=required,
+                   help="share the crawl through this Redis (redis://host:6379/0): any "
+                        "`storyarchive worker` with the same Redis and store takes part")
+    p.add_argument("--metrics-port", type=int, metavar="PORT",
+                   help="serve Prometheus metrics on 127.0.0.1:PORT/metrics (docs/metrics.md)")
 
 
 def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -47,6 +58,10 @@ def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         raise UserError(str(exc)) from None
     if args.store:
         overrides["STORYARCHIVE_STORE"] = args.store  # --store beats --set STORYARCHIVE_STORE=
+    if getattr(args, "redis", None):
+        overrides["STORYARCHIVE_REDIS_URL"] = args.redis
+    if getattr(args, "metrics_port", None) is not None:
+        overrides["STORYARCHIVE_METRICS_PORT"] = str(args.metrics_port)
     settings = project_settings(None, overrides, verbose=args.verbose)
     uri = store_uri_from_settings(settings)
     # Pinned, so every part of the crawl (and its summary) sees the store checked here.
@@ -76,10 +91,68 @@ def run(args: argparse.Namespace) -> int:
     except StoryFileError as exc:
         raise UserError(str(exc)) from None
     settings = prepare(args)
+    if settings.get("STORYARCHIVE_REDIS_URL"):
+        text = Path(args.story).read_text(encoding="utf-8")
+        return run_distributed(args, settings, "story", story.slug, {"story_text": text},
+                               "storyarchive crawl")
     info = {"spider": "story", "story_file": str(Path(args.story).resolve()),
             "settings": list(args.set)}
     return report_outcome(run_crawl_command(settings, "story", story.slug, args.fresh, info,
                                             {"story": story}), "storyarchive")
+
+
+def run_distributed(args: argparse.Namespace, settings, spider: str, slug: str,  # type: ignore[no-untyped-def]
+                    kwargs: dict | None, title: str) -> int:
+    """Seed a distributed crawl of `slug` (or join the one running; only join it when
+    `kwargs` is None: `resume --redis`) and take part in it as a worker until it is
+    finished; print its summary."""
+    from spiders.base import new_crawl_id
+    from storyarchive.distributed.keys import CrawlRecord, registry_key
+    from storyarchive.distributed.worker import (
+        CrawlRunning,
+        distributed_settings,
+        now,
+        register_crawl,
+        run_worker,
+    )
+    from storyarchive.redis_connection import redis_from_settings
+    from storyarchive.runner import CrawlOutcome, _waiting
+    from storyarchive.store.base import StoreError
+
+    url = settings.get("STORYARCHIVE_REDIS_URL")
+    try:
+        settings = distributed_settings(settings, url)
+    except StoreError as exc:
+        raise UserError(f"store {settings.get('STORYARCHIVE_STORE')}: {exc}") from None
+    r = redis_from_settings(settings, "STORYARCHIVE_REDIS_URL")
+    scope = settings.get("STORYARCHIVE_REDIS_SCOPE")
+    if kwargs is None:
+        raw = r.hget(registry_key(scope), slug)
+        if not raw:
+            raise UserError(f"no distributed crawl of {slug!r} is running in this Redis for "
+                            f"{settings.get('STORYARCHIVE_STORE')}: nothing to resume")
+        record, joined = CrawlRecord.from_json(raw), True
+    else:
+        record = CrawlRecord(new_crawl_id(), slug, spider, kwargs, settings=list(args.set),
+                             created=now())
+        try:
+            record, joined = register_crawl(r, scope, record, fresh=getattr(args, "fresh", False))
+        except CrawlRunning as exc:
+            raise UserError(str(exc)) from None
+    if joined:
+        print(f"joining crawl {record.crawl_id} of {slug!r} (running since {record.created})",
+              file=sys.stderr)
+    run = run_worker(settings, only=record, seed=not record.seeded)
+    result = run.results[0] if run.results else None
+    if result is None:
+        outcome = CrawlOutcome(slug, record.crawl_id, joined, None, status="interrupted",
+                               error="the worker stopped before the crawl started")
+    else:
+        outcome = CrawlOutcome(slug, record.crawl_id, joined, result, result.record,
+                               result.finish_status, result.finish_error)
+    outcome.redis = url
+    outcome.waiting = _waiting(settings, slug)
+    return report_outcome(outcome, title)
 
 
 def with_crawl_settings(settings, info: dict, given: list[str]):  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--base-port", type=int, default=0, help="first port of the demo outlets (default: free ports)"
     )
-    add_crawl_options(p)
+    add_crawl_options(p, shared=False)
     p.set_defaults(func=run)
 
 

@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     from storyarchive.commands.crawl import report_outcome, with_crawl_settings
     from storyarchive.runner import finish_only
 
+    if args.redis:
+        return finish_distributed(args)
     settings, store, crawls = crawls_to_complete(args)
     if not crawls:
         print(f"story {args.slug!r} has no unfinished crawl in {store.uri}: nothing to finish")
@@ -45,6 +47,85 @@ def run(args: argparse.Namespace) -> int:
                               state.crawl_id, progress=progress_printer())
         status = max(status, report_outcome(outcome, "storyarchive finish"))
     return status
+
+
+def finish_distributed(args: argparse.Namespace) -> int:
+    """`finish SLUG --redis URL`: run the finish stage of the story's distributed crawl here,
+    once nothing is left to fetch and no worker is running it (its Redis lock)."""
+    import os
+    import threading
+
+    from storyarchive.commands.crawl import prepare, report_outcome, with_crawl_settings
+    from storyarchive.distributed.coordinator import (
+        gather_segments,
+        mark_done,
+        pending,
+        requeue_dead,
+    )
+    from storyarchive.distributed.keys import CrawlKeys, CrawlRecord, registry_key
+    from storyarchive.distributed.worker import distributed_settings
+    from storyarchive.journal import JOURNAL, crawl_dir
+    from storyarchive.layout import check_slug
+    from storyarchive.redis_connection import redacted, redis_from_settings
+    from storyarchive.runner import finish_only
+    from storyarchive.store import store_from_settings
+    from storyarchive.store.base import StoreError
+
+    try:
+        check_slug(args.slug)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    settings = prepare(args)
+    try:
+        settings = distributed_settings(settings, args.redis)
+    except StoreError as exc:
+        raise UserError(f"store {settings.get('STORYARCHIVE_STORE')}: {exc}") from None
+    r = redis_from_settings(settings, "STORYARCHIVE_REDIS_URL")
+    scope = settings.get("STORYARCHIVE_REDIS_SCOPE")
+    raw = r.hget(registry_key(scope), args.slug)
+    if not raw:
+        print(f"no distributed crawl of {args.slug!r} is running in Redis at {redacted(args.redis)}: "
+              "nothing to finish")
+        return 0
+    record = CrawlRecord.from_json(raw)
+    keys = CrawlKeys(scope, record.crawl_id)
+    requeue_dead(r, scope, keys)
+    frontier, leased = pending(r, keys)
+    if frontier or leased or not record.seeded:
+        raise UserError(
+            f"crawl {record.crawl_id} of {args.slug!r} is not done fetching ({frontier} requests in "
+            f"the frontier, {leased} leased{'' if record.seeded else ', not fully seeded'}): start "
+            f"a worker (`storyarchive worker --redis {redacted(args.redis)}`) or `storyarchive "
+            f"resume {args.slug} --redis ...`")
+    me = f"finish-{os.uname().nodename}-{os.getpid()}"
+    lease_ms = int(settings.getfloat("STORYARCHIVE_LEASE_TIMEOUT", 60.0) * 1000)
+    if not r.set(keys.finisher, me, nx=True, px=lease_ms):
+        holder = r.get(keys.finisher)
+        raise UserError(f"worker {holder.decode() if holder else '?'} is running the finish stage "
+                        f"of crawl {record.crawl_id}; `storyarchive status --redis ...` shows when it ends")
+    stop = threading.Event()
+
+    def renew() -> None:  # hold the lock for as long as the finish stage runs
+        while not stop.wait(lease_ms / 3000):
+            r.pexpire(keys.finisher, lease_ms)
+
+    threading.Thread(target=renew, daemon=True).start()
+    try:
+        store = store_from_settings(settings)
+        try:
+            gather_segments(store, args.slug, record.crawl_id,
+                            crawl_dir(store, args.slug, record.crawl_id) / JOURNAL, me)
+        finally:
+            store.close()
+        outcome = finish_only(with_crawl_settings(settings, {"settings": record.settings}, args.set),
+                              args.slug, record.crawl_id, progress=progress_printer())
+    finally:
+        stop.set()
+    documents = len(outcome.report.documents) if outcome.report is not None else 0
+    manifest = outcome.report.manifest_key if outcome.report is not None else None
+    mark_done(r, scope, keys, args.slug, me, outcome.status, manifest, documents, outcome.error)
+    outcome.redis = args.redis
+    return report_outcome(outcome, "storyarchive finish")
 
 
 def crawls_to_complete(args: argparse.Namespace):  # type: ignore[no-untyped-def]

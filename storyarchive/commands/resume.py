@@ -34,6 +34,15 @@ def run(args: argparse.Namespace) -> int:
     from storyarchive.commands.finish import crawls_to_complete
     from storyarchive.runner import finish_only
 
+    if args.redis:  # a distributed crawl: join it, as a worker, until it is finished
+        from storyarchive.commands.crawl import prepare, run_distributed
+        from storyarchive.layout import check_slug
+
+        try:
+            check_slug(args.slug)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        return run_distributed(args, prepare(args), "", args.slug, None, "storyarchive resume")
     settings, store, crawls = crawls_to_complete(args)
     if not crawls:
         print(f"story {args.slug!r} has no unfinished crawl in {store.uri}: nothing to resume")

@@ -37,7 +37,12 @@ def open_backend(slug: str, store: ArchiveStore | None, redis_url: str | None,
     `state_dir(store)/<slug>/dedup.sqlite`."""
     layout.check_slug(slug)
     if redis_url:
-        return RedisBackend(redis_url, slug, params=redis_params)
+        if store is None:
+            raise ValueError("the shared dedup index is scoped to a store: give the store")
+        from storyarchive.store.identity import store_id
+
+        # scoped to the store's identity: two archives sharing one Redis never mix
+        return RedisBackend(redis_url, slug, prefix=f"sa:dd:{store_id(store)}:", params=redis_params)
     if store is None:
         raise ValueError("the embedded dedup index needs a store (for its state directory)")
     return SqliteBackend(spool.state_dir(store) / slug / "dedup.sqlite")

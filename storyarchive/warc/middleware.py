@@ -19,6 +19,7 @@ Flags for the spider: a body cut at STORYARCHIVE_MAX_BODY_BYTES arrives with
 from __future__ import annotations
 
 import logging
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,15 +31,15 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, task, threads
 from twisted.python.threadpool import ThreadPool
 
-from storyarchive.layout import check_slug
+from storyarchive.layout import check_slug, warc_key
 from storyarchive.redis_connection import RedisParams
 from storyarchive.store import store_from_crawler
-from storyarchive.store.spool import spool_dir, state_dir
+from storyarchive.store.spool import spool_dir, spool_path, state_dir
 from storyarchive.warc.handler import RAW_HEAD_HEADER, decode_head
 from storyarchive.warc.records import HttpExchange
 from storyarchive.warc.recover import recover_spool
 from storyarchive.warc.revisits import check_digest_index_setting, open_digest_index
-from storyarchive.warc.writer import RotatingWarcWriter, WriterConfig
+from storyarchive.warc.writer import RotatingWarcWriter, WriterConfig, deliver_closed
 
 logger = logging.getLogger(__name__)
 
@@ -114,10 +115,19 @@ class WarcRecorderMiddleware:
             gzip_level=self.gzip_level,
             revisits=self.revisits,
             revisit_min_bytes=self.revisit_min_bytes,
+            # a distributed worker's id names its WARC files, so workers never collide
+            host=self.crawler.settings.get("STORYARCHIVE_WORKER_ID") or socket.gethostname(),
         )
         self._pool.start()
-        index = (open_digest_index(self.digest_index, state_dir(store), slug, self.redis_params)
-                 if self.revisits else None)
+        index = None
+        if self.revisits:
+            scope = "storyarchive"
+            if check_digest_index_setting(self.digest_index) == "redis":
+                from storyarchive.distributed.keys import scope_for
+                from storyarchive.store.identity import store_id
+
+                scope = scope_for(await self._in_thread(store_id, store))
+            index = open_digest_index(self.digest_index, state_dir(store), slug, self.redis_params, scope)
         self.writer = RotatingWarcWriter(store, config, index)
         logger.info("WARC recorder: story %s, spool %s", slug, spool_dir(store))
         recovered = await self._in_thread(recover_spool, store, slug)
@@ -132,6 +142,26 @@ class WarcRecorderMiddleware:
             threads.deferToThreadPool(reactor, self._pool, self.writer.rotate_if_due).addErrback(
                 lambda f: logger.error("WARC rotation failed: %s", f.getErrorMessage())
             )
+
+    async def checkpoint(self) -> bool:
+        """Close the open WARC file and wait until the store holds every closed file (a
+        distributed worker's commit: storyarchive.distributed). False if one waits in the
+        spool because the store could not take it."""
+        writer = self.writer
+        if writer is None:
+            return True
+
+        def close_and_deliver() -> bool:
+            writer.close_file()
+            writer.wait_delivered()
+            slug = writer.config.slug
+            for closed in writer.closed:  # one the store refused before: try it again
+                if not closed.delivered:
+                    path = spool_path(writer.store, warc_key(slug, closed.filename))
+                    closed.delivered = deliver_closed(writer.store, slug, path)
+            return all(c.delivered for c in writer.closed)
+
+        return bool(await self._in_thread(close_and_deliver))
 
     async def spider_closed(self, spider: Spider) -> None:
         if self._timer is not None and self._timer.running:

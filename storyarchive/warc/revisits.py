@@ -89,18 +89,20 @@ def digest_index_path(state_dir: Path, slug: str) -> Path:
 
 
 class RedisDigestIndex:
-    """DigestIndex in one Redis hash per story (`storyarchive:warc-digests:<slug>`), for
-    many workers archiving into one collection. If Redis cannot be reached a lookup answers
-    None (the payload is stored in full: correct, only bigger) and registrations are
-    dropped with a warning; nothing fails the crawl."""
+    """DigestIndex in one Redis hash per story (`<scope>:warc-digests:<slug>`, the scope
+    being the store's: `storyarchive:<store id>`), for many workers archiving into one
+    collection; two stores sharing one Redis never see each other's digests. If Redis
+    cannot be reached a lookup answers None (the payload is stored in full: correct, only
+    bigger) and registrations are dropped with a warning; nothing fails the crawl."""
 
-    def __init__(self, url: str, slug: str, params: RedisParams | None = None) -> None:
+    def __init__(self, url: str, slug: str, params: RedisParams | None = None,
+                 scope: str = "storyarchive") -> None:
         """`params`: the connection options (RedisParams.from_settings of the crawl's
         settings; the defaults if None)."""
         import redis
 
         self._redis = redis_client(url, params)
-        self._key = f"storyarchive:warc-digests:{slug}"
+        self._key = f"{scope}:warc-digests:{slug}"
         self._errors = (redis.ConnectionError, redis.TimeoutError)
 
     def lookup(self, digest: str) -> RevisitTarget | None:
@@ -125,11 +127,12 @@ class RedisDigestIndex:
 
 
 def open_digest_index(setting: str, state_dir: Path, slug: str,
-                      redis_params: RedisParams | None = None) -> DigestIndex:
+                      redis_params: RedisParams | None = None, scope: str = "storyarchive") -> DigestIndex:
     """The digest index for `slug`: Redis when `setting` is a redis:// URL (connected with
-    `redis_params`), else SQLite in `state_dir`. ValueError for any other value."""
+    `redis_params`, keys under `scope`: the store's, storyarchive.distributed.keys), else
+    SQLite in `state_dir`. ValueError for any other value."""
     if check_digest_index_setting(setting) == "redis":
-        return RedisDigestIndex(setting, slug, redis_params)
+        return RedisDigestIndex(setting, slug, redis_params, scope=scope)
     return SqliteDigestIndex(digest_index_path(state_dir, slug))
 
 

@@ -9,6 +9,8 @@ import pytest
 import redis
 
 from demoweb import DemoWeb, free_port
+from storyarchive.store.identity import store_id
+from storyarchive.store.local import LocalStore
 from tests.fixtures.s3server import subprocess_env
 from tests.store.conftest import run_cli
 
@@ -50,4 +52,5 @@ def test_a_capture_with_redis_up_passes_the_check_and_uses_it(
                      cli_env(), tmp_path)
     assert result.code == 0, result.err[-3000:]
     assert responses_sent(fresh_demo_web) > 0  # the count does show fetches when there are some
-    assert redis.Redis.from_url(redis_url).exists("storyarchive:warc-digests:captures")
+    scope = f"storyarchive:{store_id(LocalStore(tmp_path / 'archive'))}"  # the store's own id
+    assert redis.Redis.from_url(redis_url).exists(f"{scope}:warc-digests:captures")

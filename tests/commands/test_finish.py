@@ -16,6 +16,7 @@ import pytest
 import redis
 
 from storyarchive.journal import FINISH_LOG
+from storyarchive.store.identity import store_id
 from storyarchive.store.local import LocalStore
 from tests.commands.conftest import GeneratedSite, Reference
 from tests.commands.crawlproc import (
@@ -28,7 +29,7 @@ from tests.commands.crawlproc import (
     manifest,
     settings_args,
 )
-from tests.fixtures.redisserver import start_redis, stop_redis
+from tests.fixtures.redisserver import RedisProcess
 
 SLUG = GENERATED_SLUG
 SLOW_FINISH = "STORYARCHIVE_FINISH_BATCH_DOCUMENTS=1"  # one dedup run and one write per document
@@ -54,35 +55,6 @@ def assert_every_document_once(store: Path, expected: dict[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------------- Redis goes away
-class RedisProcess:
-    """A redis-server of the test's own, that it can kill and start again on its port."""
-
-    def __init__(self) -> None:
-        self.proc, self.url, self.workdir = start_redis()
-        self.port = int(self.url.rsplit(":", 1)[1].split("/")[0])
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
-        stop_redis(self.proc, self.workdir)
-
-    def restart(self) -> None:
-        self.proc, url, self.workdir = start_redis(self.port)  # empty: no persistence
-        assert url == self.url
-
-    def stop(self) -> None:
-        stop_redis(self.proc, self.workdir)
-
-
-@pytest.fixture
-def own_redis() -> Iterator[RedisProcess]:
-    server = RedisProcess()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def test_redis_killed_during_the_finish_fails_the_crawl_and_finish_completes_it(
     generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path,
     own_redis: RedisProcess
@@ -113,7 +85,7 @@ def test_redis_killed_during_the_finish_fails_the_crawl_and_finish_completes_it(
     assert m["status"] == "failed"  # an earlier finish failed; this one completed it
     assert len(m["finish_failures"]) == 1 and "redis" in m["finish_failures"][0].lower()
     # the crawl's own index (Redis) holds the story, not an embedded one made up by finish
-    assert redis.Redis.from_url(own_redis.url).llen(f"sa:dd:{SLUG}") > 0
+    assert redis.Redis.from_url(own_redis.url).llen(f"sa:dd:{store_id(LocalStore(store))}:{SLUG}") > 0
     assert not list((store / ".state").rglob("dedup.sqlite"))
 
 

@@ -1,0 +1,220 @@
+"""Scale-out: several worker processes crawl one story through a shared frontier in a real
+redis-server, into one store; the result equals a one-process crawl of the same site.
+
+Each test starts `storyarchive worker` processes and a seeding `storyarchive crawl --redis`
+as subprocesses, and reads what they did from the demo web's access log, the store (WARC
+files, documents, manifest) and the processes' output."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import redis
+
+from storyarchive.distributed.frontier import _POP, _REQUEUE
+from storyarchive.distributed.keys import CrawlKeys, scope_for
+from storyarchive.store.identity import store_id
+from storyarchive.store.local import LocalStore
+from tests.commands.conftest import GeneratedSite, Reference
+from tests.commands.crawlproc import GENERATED_SLUG as SLUG
+from tests.commands.crawlproc import Cli, Running, access_log, documents, manifest, settings_args
+from tests.fixtures.redisserver import RedisProcess
+
+# Short leases and commits, so a dead worker is noticed in seconds; a small delay per
+# request, so the crawl lasts long enough for every worker to take part.
+SHARED = ("STORYARCHIVE_LEASE_TIMEOUT=3", "STORYARCHIVE_WORKER_COMMIT_INTERVAL=1",
+          "DOWNLOAD_DELAY=0.02")
+
+
+def start_workers(cli: Cli, n: int, redis_url: str, store: Path, *extra: str) -> list[Running]:
+    """n `storyarchive worker` processes named worker1..n, each waiting for crawls before
+    this returns."""
+    workers = [cli.start("worker", "--redis", redis_url, "--store", str(store),
+                         "--exit-when-idle", "8",
+                         *settings_args(*SHARED, *extra, f"STORYARCHIVE_WORKER_ID=worker{i + 1}"))
+               for i in range(n)]
+    for w in workers:
+        w.wait_until(lambda w=w: "waiting for crawls" in w.err_path.read_text(), "it was ready")
+    return workers
+
+
+def outputs(processes: list[Running]) -> str:
+    return "".join(p.out_path.read_text() + p.err_path.read_text() for p in processes)
+
+
+def warc_files(store: Path) -> list[Path]:
+    return sorted((store / "stories" / SLUG / "warc").glob("*.warc.gz"))
+
+
+def warc_workers(store: Path) -> Counter[str]:
+    """Worker id (from the file name: PREFIX-TIMESTAMP-SERIAL-WORKER) -> its WARC files."""
+    return Counter(re.sub(r"^.*?-\d{17}-\d{5}-", "", p.name.removesuffix(".warc.gz"))
+                   for p in warc_files(store))
+
+
+def assert_warcs_valid(store: Path) -> None:
+    files = warc_files(store)
+    assert files
+    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, files)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    assert not list((store / ".spool").rglob("*.open")), "an open WARC was left in the spool"
+
+
+def finishers(seeder_out: str, worker_outs: list[str]) -> int:
+    """How many processes ran the finish stage, by what each printed: a worker says "this
+    worker finished it", a seeder that did not says whose documents they are."""
+    ran = sum("this worker finished it" in out for out in worker_outs)
+    return ran + int("written by worker" not in seeder_out)
+
+
+def fetched_since(site: GeneratedSite, before: Counter[str]) -> Counter[str]:
+    after = access_log(site.web)
+    after.subtract(before)
+    return +after
+
+
+@pytest.mark.parametrize("n_workers", [2, 3])
+def test_workers_crawl_one_story_as_one_process_would(
+    n_workers: int, generated_site: GeneratedSite, reference: Callable[..., Reference],
+    tmp_path: Path, redis_url: str
+):
+    expected = reference().documents
+    store = tmp_path / "archive"
+    cli = Cli(tmp_path / "logs")
+    before = access_log(generated_site.web)
+    workers = start_workers(cli, n_workers - 1, redis_url, store)  # the seeder is one more
+    seeder = cli.ok("crawl", str(generated_site.story), "--redis", redis_url, "--store", str(store),
+                    *settings_args(*SHARED))
+    results = [w.result() for w in workers]
+    assert all(r.code == 0 for r in results), outputs(workers)
+
+    assert documents(LocalStore(store), SLUG) == expected  # the same articles, dedup, canonicals
+    fetched = fetched_since(generated_site, before)
+    twice = {url: n for url, n in fetched.items() if n > 1}
+    assert not twice, f"fetched more than once: {twice}"
+    assert len(warc_workers(store)) == n_workers, warc_workers(store)  # every worker fetched
+    assert_warcs_valid(store)
+    m = manifest(LocalStore(store), SLUG)  # exactly one manifest: one finish stage
+    assert m["status"] == "finished" and len(m["runs"]) == n_workers
+    assert finishers(seeder.out, [r.out for r in results]) == 1
+    assert f"{len(expected)} documents" in seeder.out
+
+
+def test_a_worker_killed_mid_crawl_costs_only_its_uncommitted_requests(
+    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path, redis_url: str
+):
+    expected = reference().documents
+    store = tmp_path / "archive"
+    cli = Cli(tmp_path / "logs")
+    before = access_log(generated_site.web)
+    victim, survivor = start_workers(cli, 2, redis_url, store, "CONCURRENT_REQUESTS=2")
+    journal = store / ".state" / SLUG / "crawls"
+    seeder = cli.start("crawl", str(generated_site.story), "--redis", redis_url, "--store", str(store),
+                       *settings_args(*SHARED))
+
+    def victim_fetched() -> int:
+        return sum(p.read_bytes().count(b'{"t":"page"')
+                   for p in journal.glob("*/workers/worker1/journal.jsonl"))
+
+    victim.wait_until(lambda: victim_fetched() >= 20, "the victim handled 20 pages")
+    victim.kill(signal.SIGKILL)
+    seen = seeder.result()
+    assert seen.code == 0, seen.err[-3000:]
+    assert survivor.result().code == 0, outputs([survivor])
+
+    assert documents(LocalStore(store), SLUG) == expected  # every page archived, nothing lost
+    fetched = fetched_since(generated_site, before)
+    twice = {url: n for url, n in fetched.items() if n > 1}
+    # what the victim had leased and not committed was fetched again by someone: at most
+    # its own concurrency plus the requests handled since its last commit (1 s)
+    assert all(n == 2 for n in twice.values()), twice
+    assert len(twice) <= 2 + 60, twice
+    assert warc_workers(store)["worker1"] >= 2, warc_workers(store)  # committed ones and the open one
+    assert_warcs_valid(store)  # its open WARC was recovered, not left in the spool
+
+
+def test_the_finish_stage_runs_once_when_every_worker_goes_idle_at_once(
+    generated_site: GeneratedSite, tmp_path: Path, redis_url: str
+):
+    store = tmp_path / "archive"
+    cli = Cli(tmp_path / "logs")
+    workers = start_workers(cli, 3, redis_url, store)
+    web = generated_site.web
+    url = sorted(u for u in web.expected_canonical_urls() if u.startswith(web.url("tidewater", "/")))[0]
+    seeder = cli.ok("capture", url, "--story", "once", "--redis", redis_url, "--store", str(store),
+                    *settings_args(*SHARED))
+    results = [w.result() for w in workers]
+    assert all(r.code == 0 for r in results), outputs(workers)
+    assert finishers(seeder.out, [r.out for r in results]) == 1
+    manifests = list((store / "stories" / "once" / "crawls").glob("*.json"))
+    assert len(manifests) == 1, manifests
+    versions = list((store / "stories" / "once" / "articles").rglob("*.json"))
+    assert len(versions) <= 1, versions  # one document version, whoever wrote it
+
+
+def test_redis_restarted_mid_crawl_goes_on_or_fails_loudly_and_resume_completes_it(
+    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path,
+    persistent_redis: RedisProcess
+):
+    expected = reference().documents
+    store = tmp_path / "archive"
+    cli = Cli(tmp_path / "logs")
+    url = persistent_redis.url
+    seeder = cli.start("crawl", str(generated_site.story), "--redis", url, "--store", str(store),
+                       *settings_args(*SHARED, "CONCURRENT_REQUESTS=2"))
+    state = store / ".state" / SLUG / "crawls"
+    seeder.wait_until(lambda: sum(p.read_bytes().count(b'{"t":"page"')
+                                  for p in state.glob("*/workers/*/journal.jsonl")) >= 30,
+                      "30 pages were handled")
+    persistent_redis.stop_cleanly()  # its append-only file is complete
+    time.sleep(8)  # down for longer than the clients' retries
+    persistent_redis.restart()
+    first = seeder.result()
+    if first.code != 0:  # it stopped: loudly, saying what to run
+        steps = [line for line in first.err.splitlines() if line.startswith("storyarchive: ")]
+        assert len(steps) == 1 and f"storyarchive resume {SLUG} --redis" in steps[0], first.err[-3000:]
+        assert "redis" in steps[0].lower()
+        cli.ok("resume", SLUG, "--redis", url, "--store", str(store), *settings_args(*SHARED))
+    assert documents(LocalStore(store), SLUG) == expected  # never a silent gap
+    assert_warcs_valid(store)
+
+
+def test_leases_go_back_to_the_frontier_only_for_dead_workers(redis_url: str):
+    r = redis.Redis.from_url(redis_url)
+    keys = CrawlKeys("storyarchive:test", "c1")
+    for i in range(3):
+        r.zadd(keys.frontier, {f"req-{i}".encode(): -i})
+    pop = r.register_script(_POP)
+    lease, data = pop(keys=[keys.frontier, keys.leases("w1"), keys.lease_seq])
+    assert data == b"req-2" and r.zcard(keys.frontier) == 2  # the highest priority first
+    assert r.hget(keys.leases("w1"), lease) == b"-2\nreq-2"  # leased, not deleted
+    requeue = r.register_script(_REQUEUE)
+    assert requeue(keys=[keys.frontier, keys.leases("w1")]) == 1
+    assert r.zscore(keys.frontier, b"req-2") == -2 and not r.exists(keys.leases("w1"))
+
+    from storyarchive.distributed.coordinator import requeue_dead
+    from storyarchive.distributed.keys import heartbeat_key
+
+    pop(keys=[keys.frontier, keys.leases("alive"), keys.lease_seq])
+    pop(keys=[keys.frontier, keys.leases("dead"), keys.lease_seq])
+    r.sadd(keys.workers, "alive", "dead")
+    r.set(heartbeat_key(keys.scope, "alive"), "{}", px=10_000)
+    assert requeue_dead(r, keys.scope, keys) == 1
+    assert r.hlen(keys.leases("alive")) == 1 and r.zcard(keys.frontier) == 2
+    assert r.smembers(keys.workers) == {b"alive"}
+
+
+def test_two_stores_sharing_one_redis_have_their_own_scope(tmp_path: Path):
+    a, b = LocalStore(tmp_path / "a"), LocalStore(tmp_path / "b")
+    assert scope_for(store_id(a)) != scope_for(store_id(b))
+    assert store_id(a) == store_id(LocalStore(tmp_path / "a"))  # held by the store itself
+    assert (tmp_path / "a" / "storyarchive-store.json").exists()
