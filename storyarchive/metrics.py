@@ -201,6 +201,7 @@ class MetricsServer:
         """Listen on host:port (OSError if it cannot) with a registry of its own."""
         self.address = (host, port)
         self._readers: tuple[CrawlReader, ...] = ()
+        self._holds = 0  # `hold`s: a worker keeps its port open between crawls
         # No describe(): collect() runs at scrape time only, and `?name[]=` filters still
         # reach a collector without names with this flag.
         registry = CollectorRegistry(support_collectors_without_names=True)
@@ -223,11 +224,28 @@ class MetricsServer:
             server._readers = (*server._readers, reader)
             return server
 
-    def detach(self, reader: CrawlReader) -> None:
+    @classmethod
+    def hold(cls, host: str, port: int) -> MetricsServer:
+        """Open the server on host:port (if it is not) and keep it open, with or without
+        crawlers, until `release`: a `storyarchive worker` waiting for crawls still answers
+        /metrics (its probes and Prometheus see it alive). OSError if it cannot bind."""
+        with cls._lock:
+            server = cls._listening.get((host, port))
+            if server is None:
+                server = cls._listening[host, port] = cls(host, port)
+            server._holds += 1
+            return server
+
+    def release(self) -> None:
+        with self._lock:
+            self._holds -= 1
+        self.detach(None)
+
+    def detach(self, reader: CrawlReader | None) -> None:
         """Stop serving `reader`'s crawler; the last one out closes the port."""
         with self._lock:
             self._readers = tuple(r for r in self._readers if r is not reader)
-            if self._readers:
+            if self._readers or self._holds:
                 return
             del self._listening[self.address]
             self._httpd.shutdown()  # serve_forever returns within its 0.5 s poll

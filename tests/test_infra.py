@@ -537,9 +537,6 @@ def test_the_worker_as_infra_runs_it_stops_cleanly_on_sigterm_within_the_grace_p
     assert worker.proc.wait(timeout=grace) == 0, worker.err_path.read_text()[-2000:]
 
 
-@pytest.mark.xfail(strict=True, reason="a worker serves /metrics only while a crawl runs (the metrics "
-                   "server is attached per crawler); the readiness and liveness probes of "
-                   "k8s/worker.yaml need it for the worker's whole life")
 def test_an_idle_worker_answers_the_probes_on_its_metrics_port(infra_worker):
     _, port = infra_worker
     deadline = time.monotonic() + 10  # about the probes' initial delay

@@ -63,6 +63,12 @@ def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if getattr(args, "metrics_port", None) is not None:
         overrides["STORYARCHIVE_METRICS_PORT"] = str(args.metrics_port)
     settings = project_settings(None, overrides, verbose=args.verbose)
+    from storyarchive.metrics import metrics_address
+
+    try:
+        metrics_address(settings)  # a bad port fails now, not after the crawl started
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     uri = store_uri_from_settings(settings)
     # Pinned, so every part of the crawl (and its summary) sees the store checked here.
     settings.set("STORYARCHIVE_STORE", uri, priority="cmdline")

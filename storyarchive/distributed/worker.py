@@ -190,5 +190,24 @@ def run_worker(settings: Settings, *, only: CrawlRecord | None = None, seed: boo
 
     loop = task.LoopingCall(tick)
     reactor.callWhenRunning(loop.start, poll)  # type: ignore[attr-defined]
-    process.start(stop_after_crawl=False)
+    held = _hold_metrics(settings) if only is None else None
+    try:
+        process.start(stop_after_crawl=False)
+    finally:
+        if held is not None:
+            held.release()
     return run
+
+
+def _hold_metrics(settings: Settings) -> Any:
+    """A worker with --metrics-port answers /metrics between crawls too."""
+    from storyarchive.metrics import MetricsServer, metrics_address
+
+    address = metrics_address(settings)
+    if address is None:
+        return None
+    try:
+        return MetricsServer.hold(*address)
+    except OSError as exc:
+        logger.error("metrics: cannot serve on %s:%d (%s)", *address, exc)
+        return None
