@@ -104,7 +104,9 @@ class DistributedCrawl:
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
         url = s.get("STORYARCHIVE_REDIS_URL") or ""
-        if not url:
+        if not url or not s.get("STORYARCHIVE_REDIS_SCOPE"):
+            # not set up by storyarchive.distributed.worker.distributed_settings (the
+            # commands' --redis): a one-machine crawl
             raise NotConfigured
         self.crawler = crawler
         self.url = url

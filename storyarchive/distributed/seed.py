@@ -18,7 +18,7 @@ from storyarchive.distributed.keys import CrawlRecord, registry_key
 class SeedMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
-        if not s.get("STORYARCHIVE_REDIS_URL"):
+        if not s.get("STORYARCHIVE_REDIS_URL") or not s.get("STORYARCHIVE_REDIS_SCOPE"):
             raise NotConfigured
         self.crawler = crawler
         self.seed = s.getbool("STORYARCHIVE_WORKER_SEED")

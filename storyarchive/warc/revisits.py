@@ -103,6 +103,7 @@ class RedisDigestIndex:
 
         self._redis = redis_client(url, params)
         self._key = f"{scope}:warc-digests:{slug}"
+        self.shared = True  # many writers: register a file's digests once the store holds it
         self._errors = (redis.ConnectionError, redis.TimeoutError)
 
     def lookup(self, digest: str) -> RevisitTarget | None:

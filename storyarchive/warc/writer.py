@@ -228,13 +228,26 @@ class RotatingWarcWriter:
         self._file.close(final)
         self._file = None
         closed = ClosedFile(self._name, self._records_in_file, size, delivered=False)
-        self._deliveries.append(
-            (closed, self._uploader.submit(deliver_closed, self.store, self.config.slug, final))
-        )
-        if self.index is not None and self._pending_in_file:
-            self.index.add_many(self._pending_in_file)
-            for d, _ in self._pending_in_file:
-                self._pending.pop(d, None)
+        registered = self._pending_in_file
+        if self.index is not None and registered and getattr(self.index, "shared", False):
+            # Other workers (other machines) revisit these payloads: register them only once
+            # the store holds the file, never a revisit whose original is not in the store.
+            index = self.index
+
+            def deliver_then_register() -> bool:
+                delivered = deliver_closed(self.store, self.config.slug, final)
+                if delivered:
+                    index.add_many(registered)
+                return delivered
+
+            delivery = self._uploader.submit(deliver_then_register)
+        else:
+            delivery = self._uploader.submit(deliver_closed, self.store, self.config.slug, final)
+            if self.index is not None and registered:
+                self.index.add_many(registered)
+        self._deliveries.append((closed, delivery))
+        for d, _ in registered:
+            self._pending.pop(d, None)
         self._pending_in_file = []
         self.closed.append(closed)
         self.stats.files_closed += 1

@@ -19,10 +19,12 @@ from pathlib import Path
 import pytest
 import redis
 
+from demoweb import DemoWeb
 from storyarchive.distributed.frontier import _POP, _REQUEUE
 from storyarchive.distributed.keys import CrawlKeys, scope_for
 from storyarchive.store.identity import store_id
 from storyarchive.store.local import LocalStore
+from storyarchive.story import load_story
 from tests.commands.conftest import GeneratedSite, Reference
 from tests.commands.crawlproc import GENERATED_SLUG as SLUG
 from tests.commands.crawlproc import Cli, Running, access_log, documents, manifest, settings_args
@@ -50,14 +52,14 @@ def outputs(processes: list[Running]) -> str:
     return "".join(p.out_path.read_text() + p.err_path.read_text() for p in processes)
 
 
-def warc_files(store: Path) -> list[Path]:
-    return sorted((store / "stories" / SLUG / "warc").glob("*.warc.gz"))
+def warc_files(store: Path, slug: str = SLUG) -> list[Path]:
+    return sorted((store / "stories" / slug / "warc").glob("*.warc.gz"))
 
 
-def warc_workers(store: Path) -> Counter[str]:
+def warc_workers(store: Path, slug: str = SLUG) -> Counter[str]:
     """Worker id (from the file name: PREFIX-TIMESTAMP-SERIAL-WORKER) -> its WARC files."""
     return Counter(re.sub(r"^.*?-\d{17}-\d{5}-", "", p.name.removesuffix(".warc.gz"))
-                   for p in warc_files(store))
+                   for p in warc_files(store, slug))
 
 
 def assert_warcs_valid(store: Path) -> None:
@@ -76,8 +78,8 @@ def finishers(seeder_out: str, worker_outs: list[str]) -> int:
     return ran + int("written by worker" not in seeder_out)
 
 
-def fetched_since(site: GeneratedSite, before: Counter[str]) -> Counter[str]:
-    after = access_log(site.web)
+def fetched_since(web: DemoWeb, before: Counter[str]) -> Counter[str]:
+    after = access_log(web)
     after.subtract(before)
     return +after
 
@@ -98,7 +100,7 @@ def test_workers_crawl_one_story_as_one_process_would(
     assert all(r.code == 0 for r in results), outputs(workers)
 
     assert documents(LocalStore(store), SLUG) == expected  # the same articles, dedup, canonicals
-    fetched = fetched_since(generated_site, before)
+    fetched = fetched_since(generated_site.web, before)
     twice = {url: n for url, n in fetched.items() if n > 1}
     assert not twice, f"fetched more than once: {twice}"
     assert len(warc_workers(store)) == n_workers, warc_workers(store)  # every worker fetched
@@ -107,6 +109,31 @@ def test_workers_crawl_one_story_as_one_process_would(
     assert m["status"] == "finished" and len(m["runs"]) == n_workers
     assert finishers(seeder.out, [r.out for r in results]) == 1
     assert f"{len(expected)} documents" in seeder.out
+
+
+def test_two_workers_crawl_the_demo_story_as_one_process_does(
+    fresh_demo_web: DemoWeb, tmp_path: Path, redis_url: str
+):
+    """The demo story: six outlets, wire copy, canonical aliases, feeds, sitemaps, search,
+    and the lab's broken pages. One process, then two workers, on the same web."""
+    story = tmp_path / "demo.toml"
+    story.write_text(fresh_demo_web.story_toml(), encoding="utf-8")
+    slug = load_story(story).slug
+    cli = Cli(tmp_path / "logs")
+    before = access_log(fresh_demo_web)
+    cli.ok("crawl", str(story), "--store", str(tmp_path / "one"), *settings_args())
+    alone = fetched_since(fresh_demo_web, before)
+
+    before = access_log(fresh_demo_web)
+    store = tmp_path / "shared"
+    (worker,) = start_workers(cli, 1, redis_url, store)
+    cli.ok("crawl", str(story), "--redis", redis_url, "--store", str(store), *settings_args(*SHARED))
+    assert worker.result().code == 0, outputs([worker])
+    shared = fetched_since(fresh_demo_web, before)
+
+    assert documents(LocalStore(store), slug) == documents(LocalStore(tmp_path / "one"), slug)
+    assert shared == alone  # every URL as often as one process fetches it (retries included)
+    assert len(warc_workers(store, slug)) == 2, warc_workers(store, slug)
 
 
 def test_a_worker_killed_mid_crawl_costs_only_its_uncommitted_requests(
@@ -132,7 +159,7 @@ def test_a_worker_killed_mid_crawl_costs_only_its_uncommitted_requests(
     assert survivor.result().code == 0, outputs([survivor])
 
     assert documents(LocalStore(store), SLUG) == expected  # every page archived, nothing lost
-    fetched = fetched_since(generated_site, before)
+    fetched = fetched_since(generated_site.web, before)
     twice = {url: n for url, n in fetched.items() if n > 1}
     # what the victim had leased and not committed was fetched again by someone: at most
     # its own concurrency plus the requests handled since its last commit (1 s)
