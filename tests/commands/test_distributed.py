@@ -7,6 +7,7 @@ files, documents, manifest) and the processes' output."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -153,6 +154,12 @@ def test_a_worker_killed_mid_crawl_costs_only_its_uncommitted_requests(
                    for p in journal.glob("*/workers/worker1/journal.jsonl"))
 
     victim.wait_until(lambda: victim_fetched() >= 20, "the victim handled 20 pages")
+    status = json.loads(cli.ok("status", "--redis", redis_url, "--store", str(store), "--json").out)
+    (story,) = status["stories"]
+    running = story["running"]
+    assert story["slug"] == SLUG and running["seeded"]
+    assert {"worker1", "worker2"} <= set(running["workers"]) and len(running["workers"]) == 3
+    assert running["frontier"] + running["leased"] > 0 and running["pages"] >= 20
     victim.kill(signal.SIGKILL)
     seen = seeder.result()
     assert seen.code == 0, seen.err[-3000:]
@@ -167,6 +174,43 @@ def test_a_worker_killed_mid_crawl_costs_only_its_uncommitted_requests(
     assert len(twice) <= 2 + 60, twice
     assert warc_workers(store)["worker1"] >= 2, warc_workers(store)  # committed ones and the open one
     assert_warcs_valid(store)  # its open WARC was recovered, not left in the spool
+
+
+def test_a_finisher_killed_during_the_finish_is_completed_by_finish_redis(
+    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path, redis_url: str
+):
+    slow_finish = "STORYARCHIVE_FINISH_BATCH_DOCUMENTS=1"  # one write per document
+    expected = reference(slow_finish).documents
+    store = tmp_path / "archive"
+    cli = Cli(tmp_path / "logs")
+    seeder = cli.start("crawl", str(generated_site.story), "--redis", redis_url, "--store", str(store),
+                       *settings_args(*SHARED, slow_finish))
+    articles = store / "stories" / SLUG / "articles"
+    seeder.wait_until(lambda: articles.is_dir() and len(list(articles.iterdir())) >= 10,
+                      "10 documents were written")
+    seeder.kill(signal.SIGKILL)
+    fetched = access_log(generated_site.web)
+
+    status = json.loads(cli.ok("status", "--redis", redis_url, "--store", str(store), "--json").out)
+    running = status["stories"][0]["running"]
+    assert (running["frontier"], running["leased"]) == (0, 0)  # nothing left to fetch
+    deadline = time.monotonic() + 30
+    while True:  # the dead finisher's lock expires after the lease timeout
+        done = cli.run("finish", SLUG, "--redis", redis_url, "--store", str(store),
+                       *settings_args(*SHARED, slow_finish))
+        if done.code == 0 or time.monotonic() > deadline:
+            break
+        assert done.code == 2 and "is running the finish stage" in done.err, done.err[-2000:]
+        time.sleep(0.5)
+    assert done.code == 0, done.err[-3000:]
+    assert access_log(generated_site.web) == fetched, "the finish fetched something"
+    assert documents(LocalStore(store), SLUG) == expected
+    versions = [p for p in articles.rglob("*.json")]
+    assert len(versions) == len(expected), "a document was written twice"
+    status = json.loads(cli.ok("status", "--redis", redis_url, "--store", str(store), "--json").out)
+    (story,) = status["stories"]
+    assert story["running"] is None and story["last"]["status"] == "finished"
+    assert story["last"]["documents"] == len(expected) and story["last"]["by"].startswith("finish-")
 
 
 def test_the_finish_stage_runs_once_when_every_worker_goes_idle_at_once(
