@@ -89,7 +89,7 @@ def finish_distributed(args: argparse.Namespace) -> int:
         return 0
     record = CrawlRecord.from_json(raw)
     keys = CrawlKeys(scope, record.crawl_id)
-    requeue_dead(r, scope, keys)
+    requeue_dead(r, keys)
     frontier, leased = pending(r, keys)
     if frontier or leased or not record.seeded:
         raise UserError(

@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--once", action="store_true", help="run the crawls due now, then exit (for cron)")
     add_store_argument(p)
     p.add_argument("--set", action="append", metavar="NAME=VALUE", default=[], help="passed on to each crawl")
+    p.add_argument("--redis", metavar="URL",
+                   help="run each crawl distributed through this Redis (`crawl --redis`): the "
+                        "scheduler seeds it and takes part; `storyarchive worker`s help")
     p.set_defaults(func=run)
 
 
@@ -46,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     failures = 0
     while True:
-        failures += run_due(paths, store, uri, args.set)
+        shared = [f"STORYARCHIVE_REDIS_URL={args.redis}"] if args.redis else []
+        failures += run_due(paths, store, uri, [*args.set, *shared])
         if args.once or stop["now"]:
             return 1 if failures else 0
         wait = seconds_until_next(paths, store)

@@ -40,7 +40,6 @@ from twisted.internet import task, threads
 from storyarchive.distributed.keys import (
     CrawlKeys,
     CrawlRecord,
-    heartbeat_key,
     last_key,
     registry_key,
 )
@@ -77,12 +76,12 @@ def pending(r: redis.Redis, keys: CrawlKeys) -> tuple[int, int]:
     return int(n), int(leased)
 
 
-def live_workers(r: redis.Redis, scope: str, keys: CrawlKeys) -> list[str]:
+def live_workers(r: redis.Redis, keys: CrawlKeys) -> list[str]:
     workers = sorted(w.decode() if isinstance(w, bytes) else w for w in r.smembers(keys.workers))
-    return [w for w in workers if r.exists(heartbeat_key(scope, w))]
+    return [w for w in workers if r.exists(keys.alive(w))]
 
 
-def requeue_dead(r: redis.Redis, scope: str, keys: CrawlKeys, me: str | None = None) -> int:
+def requeue_dead(r: redis.Redis, keys: CrawlKeys, me: str | None = None) -> int:
     """Give the leases of every worker of the crawl whose heartbeat expired back to the
     frontier; returns how many requests went back."""
     from storyarchive.distributed.frontier import _REQUEUE
@@ -90,7 +89,7 @@ def requeue_dead(r: redis.Redis, scope: str, keys: CrawlKeys, me: str | None = N
     total = 0
     for raw in r.smembers(keys.workers):
         w = raw.decode() if isinstance(raw, bytes) else raw
-        if w == me or r.exists(heartbeat_key(scope, w)):
+        if w == me or r.exists(keys.alive(w)):
             continue
         n = int(r.eval(_REQUEUE, 2, keys.frontier, keys.leases(w)))
         r.srem(keys.workers, w)
@@ -162,7 +161,7 @@ class DistributedCrawl:
                 n = sched.release()  # a clean stop: others take what we had not committed
                 logger.warning("gave %d uncommitted requests back to the frontier", n)
             self.redis.srem(self.keys.workers, self.worker)
-            self.redis.delete(heartbeat_key(self.scope, self.worker))
+            self.redis.delete(self.keys.alive(self.worker))
         except REDIS_ERRORS as exc:
             logger.warning("could not leave the crawl cleanly (%s): leases return after %.0f s",
                            exc, self.lease_timeout)
@@ -208,7 +207,7 @@ class DistributedCrawl:
         if self.redis.exists(self.keys.done):  # another worker finished the crawl
             self._maybe_end()
             return
-        requeue_dead(self.redis, self.scope, self.keys, me=self.worker)
+        requeue_dead(self.redis, self.keys, me=self.worker)
         if self.closing:
             return
         idle = self._locally_idle()
@@ -219,8 +218,9 @@ class DistributedCrawl:
 
     def _heartbeat(self) -> None:
         value = json.dumps({"host": os.uname().nodename, "pid": os.getpid(), "at": time.time()})
-        self.redis.set(heartbeat_key(self.scope, self.worker), value, px=int(self.lease_timeout * 1000))
-        if self.keys is not None and not self.closing:
+        assert self.keys is not None
+        self.redis.set(self.keys.alive(self.worker), value, px=int(self.lease_timeout * 1000))
+        if not self.closing:
             self.redis.sadd(self.keys.workers, self.worker)
 
     def _push_stats(self) -> None:

@@ -22,11 +22,14 @@ from storyarchive.distributed.keys import CrawlKeys
 
 META_LEASE = "storyarchive_lease"
 
-# KEYS: frontier, leases:<worker>, lease-seq. Returns {lease id, encoded request} or nil.
+# KEYS: frontier, leases:<worker>, lease-seq, workers; ARGV: worker. Returns {lease id,
+# encoded request} or nil. The worker joins the crawl's set in the same step, so a worker
+# holding a lease is always one that the end-of-crawl check and the reaper look at.
 _POP = """
 local item = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #item == 0 then return false end
 redis.call('ZREM', KEYS[1], item[1])
+redis.call('SADD', KEYS[4], ARGV[1])
 local id = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[2], id, item[2] .. '\\n' .. item[1])
 return {tostring(id), item[1]}
@@ -63,7 +66,9 @@ class LeasedQueue(PriorityQueue):
         self._requeue = server.register_script(_REQUEUE)
 
     def pop(self, timeout: int = 0) -> Request | None:
-        got = self._pop(keys=[self.key, self.crawl_keys.leases(self.worker), self.crawl_keys.lease_seq])
+        keys = self.crawl_keys
+        got = self._pop(keys=[self.key, keys.leases(self.worker), keys.lease_seq, keys.workers],
+                        args=[self.worker])
         if not got:
             return None
         lease, data = got

@@ -5,12 +5,12 @@ sharing one Redis never see each other's frontier, digests or dedup index.
 
     <scope>:crawls                      hash: story slug -> the running crawl (JSON, `CrawlRecord`)
     <scope>:last:<slug>                 how the story's last distributed crawl ended (JSON)
-    <scope>:worker:<worker>             a live worker's heartbeat (expires after the lease timeout)
     <scope>:crawl:<id>:frontier         sorted set: encoded requests by priority (scrapy-redis)
     <scope>:crawl:<id>:seen             set: request fingerprints (scrapy-redis RFPDupeFilter)
     <scope>:crawl:<id>:leases:<worker>  hash: lease id -> "<score>\\n<encoded request>"
     <scope>:crawl:<id>:lease-seq        counter for lease ids
     <scope>:crawl:<id>:workers          set: workers that joined the crawl
+    <scope>:crawl:<id>:alive:<worker>   a worker's heartbeat in the crawl (expires after the lease timeout)
     <scope>:crawl:<id>:stats            hash: pages, errors... summed over workers (status)
     <scope>:crawl:<id>:finisher         lock: the worker running the finish stage
     <scope>:crawl:<id>:done             the finish stage completed (JSON)
@@ -63,6 +63,9 @@ class CrawlKeys:
     def workers(self) -> str:
         return self._k("workers")
 
+    def alive(self, worker: str) -> str:
+        return self._k(f"alive:{worker}")
+
     @property
     def stats(self) -> str:
         return self._k("stats")
@@ -85,10 +88,6 @@ def registry_key(scope: str) -> str:
 
 def last_key(scope: str, slug: str) -> str:
     return f"{scope}:last:{slug}"
-
-
-def heartbeat_key(scope: str, worker: str) -> str:
-    return f"{scope}:worker:{worker}"
 
 
 @dataclass

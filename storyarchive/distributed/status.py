@@ -26,7 +26,7 @@ def crawl_status(r: Any, store_identity: str) -> list[dict[str, Any]]:
         out[record.slug] = {"slug": record.slug, "running": {
             "crawl_id": record.crawl_id, "spider": record.spider, "created": record.created,
             "seeded": record.seeded, "frontier": frontier, "leased": leased,
-            "workers": live_workers(r, scope, keys),
+            "workers": live_workers(r, keys),
             "pages": stats.get("pages", 0), "bytes": stats.get("bytes", 0),
             "kept": stats.get("kept", 0), "errors": stats.get("errors", 0),
             "pages_per_second": round(stats.get("pages", 0) / elapsed, 2),

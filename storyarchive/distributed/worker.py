@@ -24,6 +24,9 @@ from storyarchive.distributed.keys import CrawlRecord, new_worker_id, registry_k
 logger = logging.getLogger(__name__)
 
 SCHEDULER = "storyarchive.distributed.frontier.LeasingScheduler"
+# Seconds before a worker joins again a crawl its part in which ended (a finish stage that
+# failed stays registered: retrying it at once, in a loop, would only fail again).
+REJOIN_AFTER = 60.0
 
 
 class CrawlRunning(Exception):
@@ -148,8 +151,11 @@ def run_worker(settings: Settings, *, only: CrawlRecord | None = None, seed: boo
             except ReactorNotRunning:  # a signal stopped it already
                 pass
 
+    left: dict[str, float] = {}  # crawl id -> when this worker's part in it ended
+
     def ended(outcome: Any, crawler: Any, record: CrawlRecord) -> None:
         active.pop(record.crawl_id, None)
+        left[record.crawl_id] = time.monotonic()
         if hasattr(outcome, "getTraceback"):  # the crawler could not run
             logger.error("crawl %s could not run: %s", record.crawl_id, outcome.getTraceback())
             crawler.stats.set_value("storyarchive/finish/error", outcome.getErrorMessage())
@@ -179,6 +185,8 @@ def run_worker(settings: Settings, *, only: CrawlRecord | None = None, seed: boo
         for record in records:
             if record.crawl_id in active or len(active) >= limit:
                 continue
+            if time.monotonic() - left.get(record.crawl_id, -REJOIN_AFTER) < REJOIN_AFTER:
+                continue  # it just ended here (its finish failed, or is being marked done)
             if only is not None and state["started_any"]:
                 continue
             start(record, seed and record is only)

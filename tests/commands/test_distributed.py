@@ -265,7 +265,7 @@ def test_leases_go_back_to_the_frontier_only_for_dead_workers(redis_url: str):
     for i in range(3):
         r.zadd(keys.frontier, {f"req-{i}".encode(): -i})
     pop = r.register_script(_POP)
-    lease, data = pop(keys=[keys.frontier, keys.leases("w1"), keys.lease_seq])
+    lease, data = pop(keys=[keys.frontier, keys.leases("w1"), keys.lease_seq, keys.workers], args=["w1"])
     assert data == b"req-2" and r.zcard(keys.frontier) == 2  # the highest priority first
     assert r.hget(keys.leases("w1"), lease) == b"-2\nreq-2"  # leased, not deleted
     requeue = r.register_script(_REQUEUE)
@@ -273,13 +273,13 @@ def test_leases_go_back_to_the_frontier_only_for_dead_workers(redis_url: str):
     assert r.zscore(keys.frontier, b"req-2") == -2 and not r.exists(keys.leases("w1"))
 
     from storyarchive.distributed.coordinator import requeue_dead
-    from storyarchive.distributed.keys import heartbeat_key
 
-    pop(keys=[keys.frontier, keys.leases("alive"), keys.lease_seq])
-    pop(keys=[keys.frontier, keys.leases("dead"), keys.lease_seq])
-    r.sadd(keys.workers, "alive", "dead")
-    r.set(heartbeat_key(keys.scope, "alive"), "{}", px=10_000)
-    assert requeue_dead(r, keys.scope, keys) == 1
+    r.delete(keys.workers)
+    pop(keys=[keys.frontier, keys.leases("alive"), keys.lease_seq, keys.workers], args=["alive"])
+    pop(keys=[keys.frontier, keys.leases("dead"), keys.lease_seq, keys.workers], args=["dead"])
+    assert r.smembers(keys.workers) == {b"alive", b"dead"}  # a lease holder is a member
+    r.set(keys.alive("alive"), "{}", px=10_000)
+    assert requeue_dead(r, keys) == 1
     assert r.hlen(keys.leases("alive")) == 1 and r.zcard(keys.frontier) == 2
     assert r.smembers(keys.workers) == {b"alive"}
 
