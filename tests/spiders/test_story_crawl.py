@@ -11,7 +11,7 @@ import pytest
 from tests.cli import latest_documents, manifests, run_cli
 
 SLUG = "demo-dock-strike"
-FIXTURE = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "000_e8344a3bda362c86.txt"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "000_e8344a3bda362c86.txt"
 
 
 @pytest.fixture(scope="module")
