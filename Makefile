@@ -7,14 +7,19 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REPLAY_VENV := .venv-replay
 PIP_QUIET := --quiet --disable-pip-version-check
+# pip before 23.3 does not match normalized extra names (PEP 685), so installing jusText's
+# lxml[html_clean] warns "lxml ... does not provide the extra 'html_clean'" though
+# lxml_html_clean is in the lock. Each virtual environment gets this pip first.
+PIP_VERSION := 25.3
 PYTEST_ARGS ?=
 
 .PHONY: demo test bench lint lock install install-replay system-deps clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml setup.py storyarchive/dedup/_fast.c
+$(STAMP): Makefile requirements.lock pyproject.toml setup.py storyarchive/dedup/_fast.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_QUIET) "pip==$(PIP_VERSION)" 2>&1 | grep -v "is ignored: it is neither" || true
 	$(BIN)/pip install $(PIP_QUIET) -r requirements.lock 2>&1 | grep -v "is ignored: it is neither" || true
 	$(BIN)/pip install $(PIP_QUIET) --no-deps -e . 2>&1 | grep -v "is ignored: it is neither" || true
 	$(BIN)/python -c "import scrapy, trafilatura, warcio, boto3, storyarchive"
@@ -25,6 +30,7 @@ install-replay: $(REPLAY_VENV)/.installed
 
 $(REPLAY_VENV)/.installed: requirements-replay.lock
 	test -x $(REPLAY_VENV)/bin/python || $(PYTHON) -m venv $(REPLAY_VENV)
+	$(REPLAY_VENV)/bin/pip install $(PIP_QUIET) "pip==$(PIP_VERSION)" 2>&1 | grep -v "is ignored: it is neither" || true
 	$(REPLAY_VENV)/bin/pip install $(PIP_QUIET) -r requirements-replay.lock 2>&1 | grep -v "is ignored: it is neither" || true
 	$(REPLAY_VENV)/bin/wb-manager --help >/dev/null
 	touch $@
