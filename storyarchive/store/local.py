@@ -17,6 +17,7 @@ from storyarchive.store.base import (
     StoreNotFoundError,
     check_probe_key,
 )
+from storyarchive.store.filemode import follow_umask
 
 _CHUNK = 1 << 20
 
@@ -84,6 +85,7 @@ class LocalStore(ArchiveStore):
         size = 0
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
         try:
+            follow_umask(fd)
             with os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(_CHUNK):
                     h.update(chunk)

@@ -36,6 +36,7 @@ from storyarchive.store.base import (
     StoreUnavailableError,
 )
 from storyarchive.store.check import preflight as preflight  # re-exported for the crawl commands
+from storyarchive.store.filemode import follow_umask
 
 T = TypeVar("T")
 
@@ -122,6 +123,7 @@ def spool_bytes(store: ArchiveStore, key: str, data: bytes) -> Path:
     dest = spool_path(store, key)
     fd, tmp = in_spool_dir(dest, lambda: tempfile.mkstemp(prefix=".tmp-", dir=dest.parent))
     try:
+        follow_umask(fd)
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
