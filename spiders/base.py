@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from storyarchive.items import ArticleItem
 from storyarchive.layout import check_slug
+from storyarchive.timestamps import as_timestamp
 from storyarchive.urls import canonical_from_page, canonicalize_url
 
 _CANONICAL = re.compile(rb"canonical", re.IGNORECASE)
@@ -143,6 +144,7 @@ class ArchiveSpider(scrapy.Spider):
         if skipped is None and mime and mime not in HTML_TYPES:
             skipped = f"not-html: {mime}"
         redirects = meta.get("redirect_urls") or []
+        listed = as_timestamp(meta.get("date"))  # the feed's or sitemap's publication time
         return ArticleItem(
             story=self.story_slug,
             url=redirects[0] if redirects else response.url,
@@ -155,7 +157,8 @@ class ArchiveSpider(scrapy.Spider):
             body=None if skipped else response.body,
             spider=self.name,
             discovered_via=meta.get("via"),
-            discovered_date=str(meta["date"]) if meta.get("date") else None,
+            discovered_date=listed,
+            discovered_date_via=("sitemap" if meta.get("via") == "sitemap" else "feed") if listed else None,
             warc=meta.get("storyarchive_warc"),
             skipped_reason=skipped,
         )

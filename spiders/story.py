@@ -108,7 +108,8 @@ class StorySpider(ArchiveSpider):
                 sources.add(via)
                 self.journal("found", url=url, via=via)
             yield scrapy.Request(
-                url, self.parse_article, errback=self.on_error, meta={"via": via, "date": link.date, **meta}
+                url, self.parse_article, errback=self.on_error,
+                meta={"via": via, "date": link.published, **meta},
             )
 
     # ---------------------------------------------------------------- articles

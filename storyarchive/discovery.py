@@ -7,19 +7,24 @@ feeds are often broken) and returns what it could read; junk yields an empty res
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
-import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from lxml import etree
 
+from storyarchive.timestamps import Timestamp, parse_timestamp, timestamp_date
+
 
 @dataclass(frozen=True)
 class DiscoveredLink:
     url: str
-    date: dt.date | None = None  # publication date announced by the feed or sitemap
+    published: Timestamp | None = None  # publication time announced by the feed or sitemap
     title: str | None = None
+
+    @property
+    def date(self) -> dt.date | None:
+        """The announced publication date (UTC when the source gave a zone)."""
+        return self.published.date if self.published is not None else None
 
 
 @dataclass(frozen=True)
@@ -29,35 +34,12 @@ class SitemapContent:
 
 
 _PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 
 
 def parse_date(value: str | None) -> dt.date | None:
     """A date from ISO 8601 (W3C datetime, sitemaps) or RFC 822 (RSS pubDate); None if
     unreadable. Time zones are applied before taking the date (converted to UTC)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(dt.UTC)
-        return parsed.date()
-    except ValueError:
-        pass
-    m = _ISO_DATE.match(value)
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.UTC)
-    return parsed.date()
+    return timestamp_date(value)
 
 
 def _root(body: bytes) -> etree._Element | None:
@@ -89,7 +71,7 @@ def parse_feed(body: bytes, base_url: str) -> list[DiscoveredLink]:
             if guid and guid[0].get("isPermaLink", "true") != "false":
                 href = (guid[0].text or "").strip() or None
         if href:
-            date = parse_date(_text(item, "pubDate", "date", "published", "updated"))
+            date = parse_timestamp(_text(item, "pubDate", "date", "published", "updated"))
             links.append(DiscoveredLink(urljoin(base_url, href), date, _text(item, "title")))
     for entry in root.xpath("//*[local-name()='entry']"):  # Atom
         href = None
@@ -98,7 +80,7 @@ def parse_feed(body: bytes, base_url: str) -> list[DiscoveredLink]:
                 href = link.get("href")
                 break
         if href:
-            date = parse_date(_text(entry, "published", "updated"))
+            date = parse_timestamp(_text(entry, "published", "updated"))
             links.append(DiscoveredLink(urljoin(base_url, href), date, _text(entry, "title")))
     return links
 
@@ -116,7 +98,7 @@ def parse_sitemap(body: bytes, base_url: str) -> SitemapContent:
         for sm in root.xpath("./*[local-name()='sitemap']"):
             loc = _text(sm, "loc")
             if loc:
-                children.append(DiscoveredLink(urljoin(base_url, loc), parse_date(_text(sm, "lastmod"))))
+                children.append(DiscoveredLink(urljoin(base_url, loc), parse_timestamp(_text(sm, "lastmod"))))
     elif kind == "urlset":
         for u in root.xpath("./*[local-name()='url']"):
             loc = _text(u, "loc")
@@ -125,9 +107,9 @@ def parse_sitemap(body: bytes, base_url: str) -> SitemapContent:
             news = u.xpath("./*[local-name()='news']")
             date = title = None
             if news:
-                date = parse_date(_text(news[0], "publication_date"))
+                date = parse_timestamp(_text(news[0], "publication_date"))
                 title = _text(news[0], "title")
-            date = date or parse_date(_text(u, "lastmod"))
+            date = date or parse_timestamp(_text(u, "lastmod"))
             urls.append(DiscoveredLink(urljoin(base_url, loc), date, title))
     return SitemapContent(children, urls)
 

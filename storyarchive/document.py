@@ -1,13 +1,17 @@
 """The cleaned JSON document: one per article capture, versioned, never overwritten.
 
-Schema (schema_version 1), documented in README.md ("Cleaned JSON"):
+Schema (schema_version 2), documented in README.md ("Cleaned JSON"):
 
     schema_version, doc_id, story, crawl_id, spider, url, final_url, canonical_url,
     fetched_at, status, content_type, discovered_via, metadata{title, authors, published,
-    site_name, language, description}, relevance{score, relevant, matched, reason},
+    published_offset, published_source, modified, modified_offset, site_name, language,
+    description, image, tags, categories}, relevance{score, relevant, matched, reason},
     extractor{...}, blocks[{index, kind, text, relation, of_block, cluster, similarity}],
-    text, text_dedup, word_count, syndication, warc{filename, offset, length, record_id,
-    record_type}, replay_url
+    text, text_dedup, word_count, word_count_dedup, syndication, warc{filename, offset,
+    length, record_id, record_type}, replay_url
+
+Version 1 (before) had metadata{title, authors, published (a date, "2025-12-31"),
+site_name, language, description} and no word_count_dedup.
 """
 
 from __future__ import annotations
@@ -26,7 +30,15 @@ from storyarchive.items import ArticleItem, Block
 from storyarchive.store import spool
 from storyarchive.store.base import ArchiveStore, StoreUnavailableError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Every metadata key of the current schema, with its value when unknown: a page journaled by
+# an older version (or a version-1 document rebuilt by `dedup --rebuild`) gets the same keys.
+METADATA_DEFAULTS: dict[str, Any] = {
+    "title": None, "authors": [], "published": None, "published_offset": None,
+    "published_source": None, "modified": None, "modified_offset": None, "site_name": None,
+    "language": None, "description": None, "image": None, "tags": [], "categories": [],
+}
 
 
 def text_of(blocks: list[Block]) -> str:
@@ -74,16 +86,36 @@ def page_record(item: ArticleItem, *, crawl_id: str) -> dict[str, Any]:
         "metadata": {
             "title": ex.title,
             "authors": ex.authors,
-            "published": ex.published,
+            **_published(item),
+            "modified": ex.modified,
+            "modified_offset": ex.modified_offset,
             "site_name": ex.site_name,
             "language": ex.language,
             "description": ex.description,
+            "image": ex.image,
+            "tags": ex.tags,
+            "categories": ex.categories,
         },
         "relevance": asdict(item.relevance) if item.relevance else None,
         "extractor": ex.extractor,
         "blocks": [{"index": b.index, "kind": b.kind, "text": b.text} for b in ex.blocks],
         "warc": asdict(item.warc) if item.warc else None,
     }
+
+
+def _published(item: ArticleItem) -> dict[str, Any]:
+    """The page's own publication time; when it gives none, the one the feed or sitemap that
+    listed it announced. `published_source` says which: page | feed | sitemap."""
+    ex = item.extraction
+    assert ex is not None
+    if ex.published:
+        return {"published": ex.published, "published_offset": ex.published_offset,
+                "published_source": "page"}
+    listed = item.discovered_date
+    if listed is not None:
+        return {"published": listed.value, "published_offset": listed.offset,
+                "published_source": item.discovered_date_via or "feed"}
+    return {"published": None, "published_offset": None, "published_source": None}
 
 
 def page_blocks(page: dict[str, Any]) -> list[Block]:
@@ -96,6 +128,7 @@ def document_from_page(page: dict[str, Any], blocks: list[Block], *,
                        replay_url: str | None) -> dict[str, Any]:
     """The document of a journaled page, once dedup has set `blocks`' relations (the
     page's own blocks, same order) and `syndication`."""
+    dedup_text = text_dedup(blocks)
     return {
         "schema_version": SCHEMA_VERSION,
         "doc_id": page["doc_id"],
@@ -109,13 +142,14 @@ def document_from_page(page: dict[str, Any], blocks: list[Block], *,
         "status": page["status"],
         "content_type": page["content_type"],
         "discovered_via": discovered_via,
-        "metadata": page["metadata"],
+        "metadata": {**METADATA_DEFAULTS, **page["metadata"]},
         "relevance": page["relevance"],
         "extractor": page["extractor"],
         "blocks": [block_dict(b) for b in blocks],
         "text": text_of(blocks),
-        "text_dedup": text_dedup(blocks),
+        "text_dedup": dedup_text,
         "word_count": sum(len(b.text.split()) for b in blocks),
+        "word_count_dedup": len(dedup_text.split()),
         "syndication": syndication,
         "warc": page["warc"],
         "replay_url": replay_url,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from storyarchive.timestamps import Timestamp
+
 BLOCK_KINDS = ("paragraph", "heading", "list-item", "quote")
 
 
@@ -37,11 +39,17 @@ class Extraction:
 
     title: str | None = None
     authors: list[str] = field(default_factory=list)
-    published: str | None = None  # ISO 8601 date or datetime, as found
+    published: str | None = None  # storyarchive.timestamps form: UTC "…Z", local, or a date
+    published_offset: str | None = None  # the page's UTC offset ("-05:00"), if it gave one
+    modified: str | None = None  # same form as published
+    modified_offset: str | None = None
     site_name: str | None = None
     language: str | None = None
     canonical_url: str | None = None
     description: str | None = None
+    image: str | None = None  # the lead image's absolute URL
+    tags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     extractor: dict[str, Any] = field(default_factory=dict)  # name, version, options
 
@@ -97,7 +105,8 @@ class ArticleItem:
     # How it was found: feed | sitemap | search | link | capture | warc; when the crawl ends,
     # the story spider replaces it with the sorted list of every source that listed it.
     discovered_via: str | list[str] | None = None
-    discovered_date: str | None = None  # date announced by a feed or sitemap, if any
+    discovered_date: Timestamp | None = None  # publication time announced by a feed or sitemap
+    discovered_date_via: str | None = None  # which announced it: feed | sitemap
     extraction: Extraction | None = None
     relevance: Relevance | None = None
     warc: WarcRef | None = None

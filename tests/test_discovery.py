@@ -3,6 +3,7 @@
 import datetime as dt
 
 from storyarchive.discovery import parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
+from storyarchive.timestamps import Timestamp
 
 RSS = b"""<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Herald</title>
@@ -38,8 +39,9 @@ def test_rss_links_resolve_relative_urls_and_read_pubdate_in_utc():
         "https://h.example/world/strike-on-dock",
         "https://h.example/a/guid-article",
     ]
-    # 23:30 at UTC-5 is the next day in UTC.
+    # 23:30 at UTC-5 is the next day in UTC; the time and the feed's offset are kept.
     assert links[0].date == dt.date(2025, 12, 3)
+    assert links[0].published == Timestamp("2025-12-03T04:30:00Z", "-05:00")
     assert links[0].title == "Strike on dock"
 
 
@@ -57,6 +59,8 @@ def test_news_sitemap_prefers_publication_date_over_lastmod():
         ("https://h.example/a1", dt.date(2025, 12, 4), "A1"),
         ("https://h.example/a2", dt.date(2024, 3, 1), None),
     ]
+    assert [u.published for u in content.urls] == [
+        Timestamp("2025-12-04T10:00:00Z", "+00:00"), Timestamp("2024-03-01T00:00:00Z", "+00:00")]
 
 
 def test_sitemap_index_lists_children_with_lastmod():

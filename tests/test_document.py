@@ -6,6 +6,7 @@ from storyarchive import layout
 from storyarchive.document import build_document, iter_latest_documents, write_document
 from storyarchive.items import ArticleItem, Block, Extraction, WarcRef
 from storyarchive.store.local import LocalStore
+from storyarchive.timestamps import Timestamp
 
 
 def _item(fetched_at="2025-12-04T10:00:00Z", relation=None):
@@ -40,7 +41,7 @@ def _item(fetched_at="2025-12-04T10:00:00Z", relation=None):
 
 def test_document_keeps_every_block_and_drops_only_repeats_and_boilerplate_from_text_dedup():
     doc = build_document(_item(), crawl_id="c-1")
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert doc["doc_id"] == layout.doc_id("https://h.example/a")
     assert [b["relation"] for b in doc["blocks"]] == [
         "unique",
@@ -117,3 +118,31 @@ def test_documents_written_in_a_batch_are_synced_once(tmp_path, monkeypatch):
     write_document(store, build_document(_item(fetched_at="2025-12-05T10:00:00Z"), crawl_id="c2",
                                          replay_url=None), skip_unchanged=False)
     assert calls == {"fsync": 1, "sync": 1}  # a durable write is fsynced itself
+
+
+def test_word_count_dedup_counts_the_words_of_text_dedup():
+    doc = build_document(_item(), crawl_id="c-1")
+    assert doc["word_count"] == 5 + 2 + 5 + 6 + 3
+    assert doc["word_count_dedup"] == len(doc["text_dedup"].split()) == 5 + 2 + 3
+
+
+def test_metadata_has_every_field_of_the_schema_and_says_where_the_date_came_from():
+    item = _item()
+    item.extraction.published, item.extraction.published_offset = "2025-12-04T14:15:00Z", "-05:00"
+    item.extraction.image, item.extraction.tags = "https://h.example/lead.jpg", ["ports"]
+    meta = build_document(item, crawl_id="c-1")["metadata"]
+    assert meta == {
+        "title": "Strike", "authors": ["Ana Ruiz"], "published": "2025-12-04T14:15:00Z",
+        "published_offset": "-05:00", "published_source": "page", "modified": None,
+        "modified_offset": None, "site_name": "Herald", "language": "en", "description": None,
+        "image": "https://h.example/lead.jpg", "tags": ["ports"], "categories": [],
+    }
+
+
+def test_a_page_without_a_date_takes_the_time_its_feed_announced():
+    item = _item()
+    item.extraction.published = None
+    item.discovered_date, item.discovered_date_via = Timestamp("2025-12-04T14:15:00Z", "-05:00"), "sitemap"
+    meta = build_document(item, crawl_id="c-1")["metadata"]
+    assert (meta["published"], meta["published_offset"], meta["published_source"]) == (
+        "2025-12-04T14:15:00Z", "-05:00", "sitemap")

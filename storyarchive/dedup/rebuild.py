@@ -52,7 +52,7 @@ def _block_state(b: dict[str, Any]) -> tuple[Any, ...]:
 
 # What dedup makes of a document; everything else in it is the page as it was captured.
 _DEDUP_FIELDS = frozenset({"schema_version", "blocks", "text", "text_dedup", "word_count",
-                           "syndication"})
+                           "word_count_dedup", "syndication"})
 
 
 def page_of_document(doc: dict[str, Any]) -> dict[str, Any]:

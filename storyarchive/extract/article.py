@@ -9,6 +9,8 @@ all kept, in order: whether a repeat is boilerplate is the dedup stage's call.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from copy import deepcopy
 from dataclasses import asdict, dataclass, field
@@ -26,8 +28,10 @@ from storyarchive.extract.decode import decode_html
 from storyarchive.extract.furniture import drop_furniture, prune_furniture
 from storyarchive.extract.skip import NotHtmlError, skip_reason
 from storyarchive.items import Block, Extraction
+from storyarchive.timestamps import Timestamp, parse_timestamp
 
 _TRAFILATURA_VERSION = version("trafilatura")
+_HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 _SPACE = re.compile(r"\s+")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|&|\s(?:and|And|AND|y|et|und|e)\s)\s*")
 _BY_PREFIX = re.compile(
@@ -95,6 +99,10 @@ class _PageFacts:
     language: str | None = None
     canonical_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    published: Timestamp | None = None  # JSON-LD datePublished, else the published meta tags
+    modified: Timestamp | None = None  # JSON-LD dateModified, else the modified meta tags
+    image: str | None = None  # JSON-LD image (trafilatura reads og:image / twitter:image)
+    keywords: tuple[str, ...] = ()  # JSON-LD keywords (trafilatura reads the meta tags)
 
 
 def extract_body(
@@ -156,21 +164,69 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions) -> Ext
     authors = split_authors(document.author)
     if options.drop_furniture:
         blocks = drop_furniture(blocks, title=document.title, authors=authors)
+    published = _published(parse_timestamp(document.date), facts.published)
+    modified = facts.modified
     return Extraction(
         title=_clean(document.title),
         authors=authors,
-        published=document.date or None,
+        published=published.value if published else None,
+        published_offset=published.offset if published else None,
+        modified=modified.value if modified else None,
+        modified_offset=modified.offset if modified else None,
         site_name=_site_name(document.sitename, document.title, url),
         language=facts.language,
         canonical_url=_absolute(facts.canonical_url or document.url, url) or url,
         description=_clean(document.description),
+        image=_absolute(_clean(document.image) or facts.image, url),
+        tags=_terms([*(document.tags or []), *facts.keywords]),
+        categories=_terms(document.categories or []),
         blocks=blocks,
         extractor=options.describe(),
     )
 
 
 def _date_params(options: ExtractOptions) -> dict[str, Any]:
-    return set_date_params(options.extensive_date_search)
+    # htmldate keeps the time and zone the page gives ("2025-12-31T09:15:00-0500"); a date
+    # alone comes out at a zoneless midnight, which parse_timestamp reads as a date only.
+    return {**set_date_params(options.extensive_date_search), "outputformat": _HTMLDATE_FORMAT}
+
+
+def _published(found: Timestamp | None, declared: Timestamp | None) -> Timestamp | None:
+    """htmldate's publication date (its choice among the page's dates is the one the
+    evaluation measured), given its time from the page's own declaration (JSON-LD, meta
+    tags) when htmldate found only the day and the declaration names the same day."""
+    if found is None:
+        return None  # htmldate rejected the page's dates (in the future, implausible) or saw none
+    if found.has_time or declared is None or not declared.has_time:
+        return found
+    local_day = _local_day(declared)
+    if found.date in (declared.date, local_day):
+        return declared
+    return found
+
+
+def _local_day(stamp: Timestamp) -> dt.date:
+    """The calendar day at the source's own offset."""
+    if stamp.offset is None or not stamp.value.endswith("Z"):
+        return stamp.date
+    utc = dt.datetime.fromisoformat(stamp.value.replace("Z", "+00:00"))
+    sign = -1 if stamp.offset.startswith("-") else 1
+    hours, minutes = stamp.offset[1:].split(":")
+    return (utc + sign * dt.timedelta(hours=int(hours), minutes=int(minutes))).date()
+
+
+def _terms(values: list[str]) -> list[str]:
+    """Tags or categories as single terms, in page order, each once: trafilatura joins the
+    values of one meta tag with ", "; JSON-LD keywords may be one comma-separated string."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        for part in (value or "").split(","):
+            term = _clean(part)
+            if term and len(term) <= 100 and term.casefold() not in seen:
+                seen.add(term.casefold())
+                out.append(term)
+    return out
 
 
 def split_authors(author: str | None) -> list[str]:
@@ -307,7 +363,99 @@ def _page_facts(tree: HtmlElement) -> _PageFacts:
             if meta.get("property") == "og:url" and meta.get("content"):
                 canonical = meta.get("content").strip()
                 break
-    return _PageFacts(language=_language(lang), canonical_url=canonical)
+    ld = _json_ld_article(tree)
+    published = (parse_timestamp(_ld_text(ld.get("datePublished")))
+                 or _meta_time(tree, _PUBLISHED_META) or _first_time_element(tree))
+    modified = parse_timestamp(_ld_text(ld.get("dateModified"))) or _meta_time(tree, _MODIFIED_META)
+    keywords = ld.get("keywords")
+    return _PageFacts(
+        language=_language(lang), canonical_url=canonical, published=published, modified=modified,
+        image=_ld_image(ld.get("image")),
+        keywords=tuple(k for k in (keywords if isinstance(keywords, list) else [keywords])
+                       if isinstance(k, str)),
+    )
+
+
+# Meta tags (property, name or itemprop) that declare a page's times, in order of trust.
+_PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished",
+                   "publishdate", "pubdate", "date")
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "lastmod",
+                  "last-modified")
+_ARTICLE_TYPE = re.compile(r"(Article|BlogPosting|LiveBlogPosting|Report)$")
+
+
+def _meta_time(tree: HtmlElement, names: tuple[str, ...]) -> Timestamp | None:
+    found: dict[str, str] = {}
+    for meta in tree.iterfind(".//meta[@content]"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in names and key not in found:
+            found[key] = meta.get("content", "")
+    for time in tree.iterfind(".//time[@itemprop][@datetime]"):
+        key = time.get("itemprop", "").lower()
+        if key in names and key not in found:
+            found[key] = time.get("datetime", "")
+    for name in names:
+        stamp = parse_timestamp(found.get(name))
+        if stamp is not None:
+            return stamp
+    return None
+
+
+def _first_time_element(tree: HtmlElement) -> Timestamp | None:
+    """The first <time datetime> that gives a time of day: a dateline, in most templates
+    (used only to give htmldate's day its time, when both name the same day)."""
+    for time in tree.iterfind(".//time[@datetime]"):
+        stamp = parse_timestamp(time.get("datetime"))
+        if stamp is not None and stamp.has_time:
+            return stamp
+    return None
+
+
+def _json_ld_article(tree: HtmlElement) -> dict[str, Any]:
+    """The page's JSON-LD article object (NewsArticle, BlogPosting...; else the first object
+    that has a datePublished), {} if none. Broken JSON-LD is skipped."""
+    fallback: dict[str, Any] = {}
+    for script in tree.iterfind(".//script[@type]"):
+        if script.get("type", "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text, strict=False)
+        except ValueError:
+            continue
+        for obj in _ld_objects(data):
+            types = obj.get("@type")
+            types = types if isinstance(types, list) else [types]
+            if any(isinstance(t, str) and _ARTICLE_TYPE.search(t) for t in types):
+                return obj
+            if not fallback and "datePublished" in obj:
+                fallback = obj
+    return fallback
+
+
+def _ld_objects(data: Any, depth: int = 0) -> list[dict[str, Any]]:
+    """Every object of a JSON-LD value, @graph members and list items included."""
+    if depth > 3:
+        return []
+    if isinstance(data, list):
+        return [o for item in data for o in _ld_objects(item, depth + 1)]
+    if not isinstance(data, dict):
+        return []
+    return [data, *_ld_objects(data.get("@graph"), depth + 1)]
+
+
+def _ld_text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, str) else None
+
+
+def _ld_image(value: Any) -> str | None:
+    """A JSON-LD image: a URL, an ImageObject ({"url": ...}) or a list of either (the first)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl")
+    return _clean(value) if isinstance(value, str) else None
 
 
 def _language(value: str | None) -> str | None:

@@ -55,6 +55,7 @@ from storyarchive.replay.records import (
 from storyarchive.replay.urls import DEFAULT_REPLAY_BASE_URL, replay_url
 from storyarchive.store import spool
 from storyarchive.store.base import ArchiveStore
+from storyarchive.timestamps import Timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -156,13 +157,18 @@ def _extract(item: ArticleItem, body: bytes, options: ExtractOptions) -> str | N
 
 
 def item_from_document(doc: dict[str, Any], stored: StoredResponse) -> ArticleItem:
-    """The item a crawl made for this document, with the stored body."""
+    """The item a crawl made for this document, with the stored body (and the publication
+    time its feed or sitemap announced, when the document took its date from there)."""
     rel = doc.get("relevance")
+    meta = doc.get("metadata") or {}
+    listed_via = meta.get("published_source") if meta.get("published_source") in ("feed", "sitemap") else None
     return ArticleItem(
         story=doc["story"], url=doc["url"], final_url=doc["final_url"],
         canonical_url=doc["canonical_url"], fetched_at=doc["fetched_at"], status=doc["status"],
         content_type=doc.get("content_type") or "", encoding=declared_charset(doc.get("content_type") or ""),
         spider=doc.get("spider") or "story", discovered_via=doc.get("discovered_via"),
+        discovered_date=Timestamp(meta["published"], meta.get("published_offset")) if listed_via else None,
+        discovered_date_via=listed_via,
         relevance=Relevance(**rel) if rel else None,
         warc=WarcRef(**doc["warc"]) if doc.get("warc") else None,
     )

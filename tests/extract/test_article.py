@@ -40,7 +40,7 @@ def test_doubled_article_keeps_all_fifteen_paragraphs_in_order():
     assert result.blocks[1].text == result.blocks[8].text  # the repeat is kept, not dropped
     assert result.title == "CIA drone strike hit Venezuelan dock, official says"
     assert result.authors == ["Daniel Reyes"]
-    assert result.published == "2025-12-30"
+    assert (result.published, result.published_offset) == ("2025-12-30T09:00:00Z", "+00:00")
     assert result.canonical_url == "https://northgate.example/world/cia-strike-venezuela-dock"
     assert result.language == "en"
 
@@ -49,7 +49,8 @@ def test_arc_page_metadata_from_json_ld_and_og():
     page, result = _page("arc-port-strike")
     assert result.title == "Dockworkers walk out at three Gulf ports as talks collapse"
     assert result.authors == ["Carlos Whitfield", "Anne Marie Osei"]
-    assert result.published == "2025-12-09"
+    assert (result.published, result.published_offset) == ("2025-12-09T14:05:00Z", "+00:00")
+    assert result.modified == "2025-12-09T18:40:00Z"
     assert result.site_name == "The Meridian Post"
     assert result.canonical_url == (
         "https://www.meridianpost.example/business/2025/12/09/dockworkers-walk-out-gulf-ports/"
@@ -155,3 +156,56 @@ def test_extract_body_uses_the_content_type_charset_when_no_encoding_is_given():
     result = extract_body(body, None, "https://x.example/a", OPTIONS,
                           "text/html; charset=ISO-8859-1")
     assert "Año de tensión en el Caribe, según el ministro de Interior." in result.text
+
+
+def _dated_page(head: str, body: str = "") -> str:
+    text = " ".join(["The dock strike went on for a third day as talks stalled again."] * 6)
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><title>Dock strike day three</title>{head}</head>"
+            f"<body><article><h1>Dock strike day three</h1>{body}<p>{text}</p><p>{text}</p>"
+            "</article></body></html>")
+
+
+def test_published_time_keeps_its_time_in_utc_with_the_page_offset():
+    html = _dated_page('<meta property="article:published_time" content="2025-12-31T09:15:00-05:00">')
+    result = extract_article(html, "https://h.example/a", OPTIONS)
+    assert (result.published, result.published_offset) == ("2025-12-31T14:15:00Z", "-05:00")
+
+
+def test_json_ld_gives_published_modified_image_keywords_and_section():
+    ld = ('{"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "Herald"},'
+          ' {"@type": "NewsArticle", "datePublished": "2025-12-31T09:15:00.000-05:00",'
+          ' "dateModified": "2026-01-02T10:00:00Z",'
+          ' "image": {"@type": "ImageObject", "url": "/img/lead.jpg"},'
+          ' "keywords": "dock strike, Venezuela", "articleSection": "World"}]}')
+    html = _dated_page(f'<script type="application/ld+json">{ld}</script>')
+    result = extract_article(html, "https://h.example/news/a", OPTIONS)
+    assert (result.published, result.published_offset) == ("2025-12-31T14:15:00Z", "-05:00")
+    assert (result.modified, result.modified_offset) == ("2026-01-02T10:00:00Z", "+00:00")
+    assert result.image == "https://h.example/img/lead.jpg"
+    assert result.tags == ["dock strike", "Venezuela"]
+    assert result.categories == ["World"]
+
+
+def test_meta_tags_give_tags_lead_image_and_section():
+    html = _dated_page('<meta property="og:image" content="https://cdn.h.example/lead.jpg">'
+                       '<meta property="article:section" content="Business">'
+                       '<meta property="article:tag" content="ports">'
+                       '<meta property="article:tag" content="strikes">')
+    result = extract_article(html, "https://h.example/a", OPTIONS)
+    assert result.image == "https://cdn.h.example/lead.jpg"
+    assert result.tags == ["ports", "strikes"]
+    assert result.categories == ["Business"]
+
+
+def test_a_dateline_time_element_gives_the_day_its_time():
+    html = _dated_page("", '<p class="meta">By Ana Ruiz, <time datetime="2025-07-22T09:30:00+01:00">'
+                           "22 July 2025</time></p>")
+    result = extract_article(html, "https://h.example/a", OPTIONS)
+    assert (result.published, result.published_offset) == ("2025-07-22T08:30:00Z", "+01:00")
+
+
+def test_a_date_without_time_stays_a_date():
+    html = _dated_page('<meta property="article:published_time" content="2025-12-31">')
+    result = extract_article(html, "https://h.example/a", OPTIONS)
+    assert (result.published, result.published_offset, result.modified) == ("2025-12-31", None, None)
+    assert (result.image, result.tags, result.categories) == (None, [], [])

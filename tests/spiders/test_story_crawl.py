@@ -86,7 +86,10 @@ def test_doubled_fixture_page_keeps_full_text_title_date_and_byline(crawl, demo_
         doc["metadata"]["title"]
         == "CIA drone strike on Venezuelan territory marks new escalation against Maduro"
     )
-    assert doc["metadata"]["published"].startswith("2025-12-31")
+    # The page says 2025-12-31T09:15:00-05:00: the time is kept, in UTC, with the page's offset.
+    assert doc["metadata"]["published"] == "2025-12-31T14:15:00Z"
+    assert doc["metadata"]["published_offset"] == "-05:00"
+    assert doc["metadata"]["published_source"] == "page"
     assert doc["metadata"]["authors"] == ["Martin Keane"]
     assert doc["relevance"]["relevant"] is True
     assert "cia" in {t.lower() for t in doc["relevance"]["matched"]["text"]}
