@@ -3,16 +3,21 @@ and documented in README.md ("Configuration"). Override any of them with `-s NAM
 on the scrapy command line or `--set NAME=VALUE` on the storyarchive command line.
 """
 
-from storyarchive import __version__
-
 BOT_NAME = "storyarchive"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
 # ---------------------------------------------------------------- politeness (Scrapy's own)
-# An honest User-Agent: who we are and where to complain. Set the contact URL to yours.
-STORYARCHIVE_CONTACT_URL = "https://example.org/storyarchive-contact"
-USER_AGENT = f"storyarchive/{__version__} (+{STORYARCHIVE_CONTACT_URL})"
+# An honest User-Agent, built when a crawl starts (storyarchive/useragent.py):
+# "storyarchive/VERSION (+CONTACT)". Set the contact URL to a page where site owners can
+# reach you. Not set here on purpose, as for the store: the first of --set
+# STORYARCHIVE_CONTACT_URL=..., a value set in this file or your own settings module,
+# $STORYARCHIVE_CONTACT_URL, the example https://example.org/storyarchive-contact wins (a
+# crawl of hosts other than this machine with the example logs a warning). A USER_AGENT set
+# here or with --set is sent as it is.
+# STORYARCHIVE_CONTACT_URL = "https://your.newsroom.example/about/archiving"
+# robots.txt groups are matched against our product token, whatever the full User-Agent.
+ROBOTSTXT_USER_AGENT = "storyarchive"
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
@@ -203,7 +208,10 @@ ITEM_PIPELINES = {
     "pipelines.relevance.RelevancePipeline": 200,
     "pipelines.store.StorePipeline": 400,
 }
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
+    # the User-Agent with the contact URL of this run (replaces Scrapy's own)
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "storyarchive.useragent.ContactUserAgentMiddleware": 500,
     # journals each archived exchange; a resumed crawl gets what it archived from its WARCs
     "storyarchive.warc.answer.ArchivedResponseMiddleware": 940,
     # next to the downloader: sees bodies still content-encoded, every 3xx and retry

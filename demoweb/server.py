@@ -75,7 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         web, slug = self.server.web, self.server.slug
-        self.server.log_request_path(self.path)
+        self.server.log_request_path(self.path, self.headers.get("User-Agent", ""))
         if self.server.web.latency:  # a far-away server: every response waits this long
             time.sleep(self.server.web.latency)
         try:
@@ -113,15 +113,21 @@ class _OutletServer(ThreadingHTTPServer):
         self._conn_lock = threading.Lock()
         self.served = ServedCount(0, None, None)
         self._requests: Counter[str] = Counter()  # the access log: request path -> count
+        self._user_agents: Counter[str] = Counter()  # User-Agent header -> requests
         super().__init__(address, _Handler)
 
-    def log_request_path(self, path: str) -> None:
+    def log_request_path(self, path: str, user_agent: str = "") -> None:
         with self._conn_lock:
             self._requests[path] += 1
+            self._user_agents[user_agent] += 1
 
     def access_log(self) -> Counter[str]:
         with self._conn_lock:
             return Counter(self._requests)
+
+    def user_agent_log(self) -> Counter[str]:
+        with self._conn_lock:
+            return Counter(self._user_agents)
 
     def count_response(self) -> None:
         now = time.monotonic()
@@ -289,6 +295,14 @@ class DemoWeb:
         if server is None:
             raise DemoWebError(f"demo outlet {slug!r} is not running")
         return server.access_log()
+
+    def user_agents(self, slug: str) -> Counter[str]:
+        """The User-Agent headers outlet `slug` received since start() ("" for none), with
+        how many requests sent each. DemoWebError when the outlet is not running."""
+        server = self._servers.get(slug)
+        if server is None:
+            raise DemoWebError(f"demo outlet {slug!r} is not running")
+        return server.user_agent_log()
 
     def story_toml(self) -> str:
         """The demo story (stories/demo-dock-strike.toml format) with this web's URLs."""

@@ -35,6 +35,7 @@ from storyarchive.layout import check_slug, warc_key
 from storyarchive.redis_connection import RedisParams
 from storyarchive.store import store_from_crawler
 from storyarchive.store.spool import spool_dir, spool_path, state_dir
+from storyarchive.useragent import user_agent_from_settings
 from storyarchive.warc.handler import RAW_HEAD_HEADER, decode_head
 from storyarchive.warc.records import HttpExchange
 from storyarchive.warc.recover import recover_spool
@@ -86,6 +87,9 @@ class WarcRecorderMiddleware:
         self.revisits = s.getbool("STORYARCHIVE_WARC_REVISITS", True)
         self.revisit_min_bytes = s.getint("STORYARCHIVE_WARC_REVISIT_MIN_BYTES", 1)
         self.digest_index = s.get("STORYARCHIVE_WARC_DIGEST_INDEX", "") or ""
+        self.user_agent = user_agent_from_settings(s)
+        # an on-demand capture may ignore robots.txt (capture --ignore-robots): say so
+        self.robots = "obey" if s.getbool("ROBOTSTXT_OBEY") else "ignore"
         check_digest_index_setting(self.digest_index)  # fail at start-up, not mid-crawl
         self.redis_params = RedisParams.from_settings(s)
         self.writer: RotatingWarcWriter | None = None
@@ -115,6 +119,8 @@ class WarcRecorderMiddleware:
             gzip_level=self.gzip_level,
             revisits=self.revisits,
             revisit_min_bytes=self.revisit_min_bytes,
+            user_agent=self.user_agent,
+            robots=self.robots,
             # a distributed worker's id names its WARC files, so workers never collide
             host=self.crawler.settings.get("STORYARCHIVE_WORKER_ID") or socket.gethostname(),
         )

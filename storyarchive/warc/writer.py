@@ -113,6 +113,8 @@ class WriterConfig:
     revisits: bool = True
     revisit_min_bytes: int = 1
     host: str = field(default_factory=socket.gethostname)
+    user_agent: str = ""  # the crawl's User-Agent (warcinfo http-header-user-agent)
+    robots: str = ""  # "obey" | "ignore": how the crawl treated robots.txt (warcinfo robots)
 
 
 @dataclass
@@ -193,6 +195,10 @@ class RotatingWarcWriter:
         ]
         if c.operator:
             fields.insert(3, ("operator", c.operator))
+        if c.user_agent:
+            fields.append(("http-header-user-agent", c.user_agent))
+        if c.robots:
+            fields.append(("robots", c.robots))
         return fields
 
     def _write(self, rec: WarcRecord) -> tuple[int, int]:
