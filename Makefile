@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REPLAY_VENV := .venv-replay
+WACZ_VENV := .venv-wacz
 PIP_QUIET := --quiet --disable-pip-version-check
 # pip before 23.3 does not match normalized extra names (PEP 685), so installing jusText's
 # lxml[html_clean] warns "lxml ... does not provide the extra 'html_clean'" though
@@ -13,7 +14,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 PIP_VERSION := 25.3
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench lint lock install install-replay system-deps clean
+.PHONY: demo test bench lint lock install install-replay install-wacz system-deps clean
 
 install: $(STAMP)
 
@@ -35,6 +36,17 @@ $(REPLAY_VENV)/.installed: requirements-replay.lock
 	$(REPLAY_VENV)/bin/wb-manager --help >/dev/null
 	touch $@
 
+# py-wacz (`wacz validate`, which the WACZ tests run) brings frictionless and its many
+# dependencies: its own environment keeps them out of the crawler's and pywb's.
+install-wacz: $(WACZ_VENV)/.installed
+
+$(WACZ_VENV)/.installed: requirements-wacz.lock
+	test -x $(WACZ_VENV)/bin/python || $(PYTHON) -m venv $(WACZ_VENV)
+	$(WACZ_VENV)/bin/pip install $(PIP_QUIET) "pip==$(PIP_VERSION)" 2>&1 | grep -v "is ignored: it is neither" || true
+	$(WACZ_VENV)/bin/pip install $(PIP_QUIET) -r requirements-wacz.lock 2>&1 | grep -v "is ignored: it is neither" || true
+	$(WACZ_VENV)/bin/wacz --version >/dev/null
+	touch $@
+
 # System packages the tests drive for real: redis-server, chromium, wget (Debian packages).
 system-deps:
 	scripts/ensure-system-deps
@@ -42,7 +54,7 @@ system-deps:
 demo: install
 	$(BIN)/storyarchive demo
 
-test: system-deps install install-replay
+test: system-deps install install-replay install-wacz
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: system-deps install install-replay
@@ -57,4 +69,4 @@ lock:
 	$(BIN)/pip freeze --exclude-editable | grep -v "^-e " > requirements.lock
 
 clean:
-	rm -rf $(VENV) $(REPLAY_VENV) archive .bench
+	rm -rf $(VENV) $(REPLAY_VENV) $(WACZ_VENV) archive .bench

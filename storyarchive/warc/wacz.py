@@ -1,15 +1,24 @@
 """WACZ 1.1.1 packaging of a story's captures.
 
     archive/<name>.warc.gz        every closed WARC of the story (stored, not recompressed)
-    indexes/index.cdx             the merged, sorted CDXJ of those WARCs (CDXJ lines; the
-                                  `.cdx` name is what pywb's `wb-manager add --unpack-wacz` reads)
-    pages/pages.jsonl             one line per captured HTML page (url, ts, title)
+    indexes/index.cdx.gz          the merged, sorted CDXJ of those WARCs, compressed as py-wacz
+                                  and ArchiveWeb.page write it: gzip members of 1,024 lines
+                                  each, stored uncompressed in the zip so ranges can be read
+    indexes/index.idx             one line per member (its first key, offset, length, sha256)
+    pages/pages.jsonl             one line per captured HTML page (url, ts, title, text)
     datapackage.json              every file above with its sha256 hash and size
     datapackage-digest.json       the sha256 of datapackage.json
 
-Titles come from the story's cleaned JSON documents (the latest version of each) when they
-exist, else from the page's <title> in the WARC. Files are streamed from the store into
-the zip; nothing large is held in memory.
+The index is always compressed, whatever the size: ReplayWeb.page then loads only
+index.idx (one line per 1,024 captures) and the blocks a lookup needs, which is what keeps
+a large collection quick to open, and pywb's `wb-manager add --unpack-wacz` reads
+`.cdx.gz` too; one layout for every size leaves one path to test.
+
+Titles and texts come from the story's cleaned JSON documents (the latest version of each:
+its title and `text_dedup`, the article without in-page repeats and site boilerplate, so a
+full-text search in ReplayWeb.page matches articles, not the newsletter box every page of a
+site prints); a page with no document gets the <title> of the page in the WARC and no text.
+Files are streamed from the store into the zip; documents are read one at a time.
 """
 
 from __future__ import annotations
@@ -21,7 +30,8 @@ import re
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +42,7 @@ from storyarchive.store import ArchiveStore
 from storyarchive.warc.cdxj import parse_line
 
 WACZ_VERSION = "1.1.1"
+INDEX_BLOCK_LINES = 1024  # CDXJ lines per gzip member of index.cdx.gz (py-wacz's default)
 _CHUNK = 8 << 20
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 
@@ -79,18 +90,38 @@ class _HashingWriter:
         self.size += len(data)
 
 
-def document_titles(store: ArchiveStore, slug: str) -> dict[str, str]:
-    """URL (as requested and final) -> title, from the latest version of each document."""
-    from storyarchive.document import iter_latest_documents
+@dataclass
+class DocumentPages:
+    """Which document each capture belongs to: by the WARC record a document names, else by
+    URL (as requested and final). Holds keys and titles only; texts are read when needed."""
 
-    titles: dict[str, str] = {}
-    for _, doc in iter_latest_documents(store, slug):
-        title = (doc.get("metadata") or {}).get("title")
-        if title:
+    store: ArchiveStore
+    by_record: dict[tuple[str, int], tuple[str, str | None]]  # (file, offset) -> (key, title)
+    by_url: dict[str, tuple[str, str | None]]
+
+    @classmethod
+    def of_story(cls, store: ArchiveStore, slug: str) -> DocumentPages:
+        from storyarchive.document import iter_latest_documents
+
+        by_record: dict[tuple[str, int], tuple[str, str | None]] = {}
+        by_url: dict[str, tuple[str, str | None]] = {}
+        for key, doc in iter_latest_documents(store, slug):
+            entry = (key, (doc.get("metadata") or {}).get("title"))
+            w = doc.get("warc") or {}
+            if w.get("filename") is not None and w.get("offset") is not None:
+                by_record[(w["filename"], int(w["offset"]))] = entry
             for field in ("url", "final_url"):
                 if doc.get(field):
-                    titles[doc[field]] = title
-    return titles
+                    by_url[doc[field]] = entry
+        return cls(store, by_record, by_url)
+
+    def find(self, url: str, filename: str, offset: int) -> tuple[str, str | None] | None:
+        """(document key, title) of a capture, None if no document has it."""
+        return self.by_record.get((filename, offset)) or self.by_url.get(url)
+
+    def text(self, key: str) -> str | None:
+        doc = json.loads(self.store.get_bytes(key))
+        return doc.get("text_dedup") or doc.get("text") or None
 
 
 def _warc_title(store: ArchiveStore, slug: str, filename: str, offset: int, length: int) -> str | None:
@@ -111,12 +142,17 @@ def _iso(ts14: str) -> str:
     return datetime.strptime(ts14, "%Y%m%d%H%M%S").replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _pages(store: ArchiveStore, slug: str, lines: list[str]) -> Iterator[dict[str, Any]]:
-    """One page per HTML capture (2xx response, or revisit of a URL captured as HTML)."""
-    titles = document_titles(store, slug)
-    parsed = [parse_line(line) for line in lines]
-    html_urls = {f["url"] for _, _, f in parsed if (f.get("mime") or "").startswith("text/html")}
-    for _, ts, f in parsed:
+def _pages(store: ArchiveStore, slug: str, lines: list[str],
+           documents: DocumentPages) -> Iterator[dict[str, Any]]:
+    """One page per HTML capture (2xx response, or revisit of a URL captured as HTML), with
+    its title and, when a document has it, its text."""
+    html_urls = set()
+    for line in lines:
+        _, _, f = parse_line(line)
+        if (f.get("mime") or "").startswith("text/html"):
+            html_urls.add(f["url"])
+    for line in lines:
+        _, ts, f = parse_line(line)
         status = f.get("status", "")
         mime = f.get("mime") or ""
         if (
@@ -125,7 +161,8 @@ def _pages(store: ArchiveStore, slug: str, lines: list[str]) -> Iterator[dict[st
             or mime not in ("text/html", "warc/revisit")
         ):
             continue
-        title = titles.get(f["url"])
+        found = documents.find(f["url"], f["filename"], int(f["offset"]))
+        title = found[1] if found else None
         if title is None and mime == "text/html":
             title = _warc_title(store, slug, f["filename"], int(f["offset"]), int(f["length"]))
         page: dict[str, Any] = {
@@ -135,7 +172,42 @@ def _pages(store: ArchiveStore, slug: str, lines: list[str]) -> Iterator[dict[st
         }
         if title:
             page["title"] = title
+        text = documents.text(found[0]) if found else None
+        if text:
+            page["text"] = text
         yield page
+
+
+def write_compressed_cdxj(lines: Iterable[str], out: IO[bytes] | _HashingWriter,
+                          data_name: str = "index.cdx.gz",
+                          block_lines: int = INDEX_BLOCK_LINES) -> bytes:
+    """Write sorted CDXJ `lines` (no newline) to `out` as gzip members of `block_lines`
+    lines each; return the matching index.idx: a `!meta` header line, then per member its
+    first line's key and timestamp with {"offset", "length", "digest"} (the cdxj-gzip-1.0
+    layout of py-wacz and cdxj-indexer, which ReplayWeb.page and pywb read)."""
+    idx = [f"!meta 0 {json.dumps({'format': 'cdxj-gzip-1.0', 'filename': data_name})}\n"]
+    offset = 0
+    block: list[str] = []
+
+    def flush() -> None:
+        nonlocal offset
+        comp = zlib.compressobj(wbits=16 + zlib.MAX_WBITS)
+        data = comp.compress("".join(line + "\n" for line in block).encode("utf-8")) + comp.flush()
+        out.write(data)
+        prefix = block[0].split("{", 1)[0].strip()
+        entry = {"offset": offset, "length": len(data),
+                 "digest": "sha256:" + hashlib.sha256(data).hexdigest()}
+        idx.append(f"{prefix} {json.dumps(entry)}\n")
+        offset += len(data)
+        block.clear()
+
+    for line in lines:
+        block.append(line)
+        if len(block) == block_lines:
+            flush()
+    if block:
+        flush()
+    return "".join(idx).encode("utf-8")
 
 
 def build_wacz(store: ArchiveStore, slug: str, out_path: Path) -> WaczSummary:
@@ -165,24 +237,20 @@ def build_wacz(store: ArchiveStore, slug: str, out_path: Path) -> WaczSummary:
             resources.append(
                 {"name": Path(name).name, "path": name, "hash": f"sha256:{digest}", "bytes": size}
             )
-        pages_payload = _pages_jsonl(store, slug, lines)
-        for name, payload in (
-            ("indexes/index.cdx", "".join(line + "\n" for line in lines).encode("utf-8")),
-            ("pages/pages.jsonl", pages_payload),
-        ):
-            z.writestr(
-                zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)),
-                payload,
-                compress_type=zipfile.ZIP_DEFLATED,
-            )
-            resources.append(
-                {
-                    "name": Path(name).name,
-                    "path": name,
-                    "hash": "sha256:" + hashlib.sha256(payload).hexdigest(),
-                    "bytes": len(payload),
-                }
-            )
+        # the compressed index is stored, not deflated: ReplayWeb.page reads its members by range
+        cdx_info = zipfile.ZipInfo("indexes/index.cdx.gz", date_time=(1980, 1, 1, 0, 0, 0))
+        cdx_info.compress_type = zipfile.ZIP_STORED
+        with z.open(cdx_info, "w", force_zip64=True) as zf:
+            cdx = _HashingWriter(zf)
+            idx_payload = write_compressed_cdxj(lines, cdx)
+        resources.append(_resource(cdx_info.filename, cdx))
+        _write_deflated(z, "indexes/index.idx", idx_payload, resources)
+        pages_info = zipfile.ZipInfo("pages/pages.jsonl", date_time=(1980, 1, 1, 0, 0, 0))
+        pages_info.compress_type = zipfile.ZIP_DEFLATED
+        with z.open(pages_info, "w", force_zip64=True) as zf:
+            pages_out = _HashingWriter(zf)
+            pages = _write_pages_jsonl(store, slug, lines, pages_out)
+        resources.append(_resource(pages_info.filename, pages_out))
         created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         package = json.dumps(
             {
@@ -207,14 +275,35 @@ def build_wacz(store: ArchiveStore, slug: str, out_path: Path) -> WaczSummary:
             ),
             compress_type=zipfile.ZIP_DEFLATED,
         )
-    pages = pages_payload.count(b"\n") - 1  # minus the header line
     return WaczSummary(out_path, len(warc_keys), pages, out_path.stat().st_size)
 
 
-def _pages_jsonl(store: ArchiveStore, slug: str, lines: list[str]) -> bytes:
-    header = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
-    rows = [json.dumps(header)] + [json.dumps(p, ensure_ascii=False) for p in _pages(store, slug, lines)]
-    return ("\n".join(rows) + "\n").encode("utf-8")
+def _resource(path: str, written: _HashingWriter) -> dict[str, Any]:
+    return {"name": Path(path).name, "path": path, "hash": f"sha256:{written.h.hexdigest()}",
+            "bytes": written.size}
+
+
+def _write_deflated(z: zipfile.ZipFile, path: str, payload: bytes, resources: list[dict[str, Any]]) -> None:
+    z.writestr(zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0)), payload,
+               compress_type=zipfile.ZIP_DEFLATED)
+    resources.append({"name": Path(path).name, "path": path,
+                      "hash": "sha256:" + hashlib.sha256(payload).hexdigest(), "bytes": len(payload)})
+
+
+def _write_pages_jsonl(store: ArchiveStore, slug: str, lines: list[str], out: _HashingWriter) -> int:
+    """Write pages.jsonl (header, then one line per page) to `out`; return the page count.
+    The header says `hasText` when the story has documents (ReplayWeb.page then offers
+    full-text search over `text`)."""
+    documents = DocumentPages.of_story(store, slug)
+    header: dict[str, Any] = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+    if documents.by_url:
+        header["hasText"] = True
+    out.write((json.dumps(header) + "\n").encode("utf-8"))
+    count = 0
+    for page in _pages(store, slug, lines, documents):
+        out.write((json.dumps(page, ensure_ascii=False) + "\n").encode("utf-8"))
+        count += 1
+    return count
 
 
 def package_story(
