@@ -249,3 +249,6 @@ STORYARCHIVE_CAPTURE_REQUISITES = True
 STORYARCHIVE_REQUISITES_MAX_PER_PAGE = 100
 # Base URL of the replay server (`storyarchive replay`) used in every document's replay_url.
 STORYARCHIVE_REPLAY_BASE_URL = "http://127.0.0.1:8080"
+# How often (seconds) a running `storyarchive replay` looks in the store for index files of
+# new captures and merges them into what pywb serves (no restart needed); 0 = never.
+STORYARCHIVE_REPLAY_REFRESH_INTERVAL = 2.0

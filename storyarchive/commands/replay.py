@@ -34,8 +34,16 @@ def run(args: argparse.Namespace) -> int:
     from storyarchive.layout import check_slug
     from storyarchive.replay.environment import ReplayEnvironmentError, ensure_environment
     from storyarchive.replay.indexes import NoCapturesError, story_slugs
-    from storyarchive.replay.pywb import PywbProcess, ReplayServerError, build_collections, write_config
+    from storyarchive.replay.pywb import (
+        PortInUseError,
+        PywbProcess,
+        ReplayServerError,
+        build_collections,
+        check_port_free,
+        write_config,
+    )
     from storyarchive.replay.rangeproxy import RangeProxy
+    from storyarchive.replay.refresh import IndexRefresher
     from storyarchive.runner import project_settings
     from storyarchive.store.base import StoreError
     from storyarchive.store.spool import state_dir
@@ -46,6 +54,10 @@ def run(args: argparse.Namespace) -> int:
 
         base = settings.get("STORYARCHIVE_REPLAY_BASE_URL") or "http://127.0.0.1:8080"
         args.port = urlsplit(base).port or 8080
+    try:
+        check_port_free(args.port)  # one clear line now, not pywb's traceback later
+    except ReplayServerError as exc:
+        raise UserError(str(exc)) from None
     uri, store = store_from_args(args, settings)
     try:
         if args.story:
@@ -79,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
         server = PywbProcess(work_dir, args.port)
         try:
             server.start()
+        except PortInUseError as exc:
+            raise UserError(str(exc)) from None
         except ReplayServerError as exc:
             raise UserError(f"{exc}\n(is port {args.port} taken? try --port)") from None
         try:
@@ -89,8 +103,13 @@ def run(args: argparse.Namespace) -> int:
             if proxy:
                 print(f"  WARCs read from {uri} with ranged GETs through {proxy.base_url}")
             sys.stdout.flush()
-            assert server.process is not None
-            server.process.wait()
+            process = server.process
+            assert process is not None
+            # captures delivered meanwhile are merged into the index pywb reads (refresh.py)
+            refresher = IndexRefresher(store, slugs, work_dir, watch_new_stories=not args.story,
+                                       log=lambda m: print(m, flush=True))
+            refresher.run_while(lambda: process.poll() is None,
+                                settings.getfloat("STORYARCHIVE_REPLAY_REFRESH_INTERVAL"))
             print(f"pywb stopped: {server.last_output(500)}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:

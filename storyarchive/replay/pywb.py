@@ -10,8 +10,10 @@ WARCs are read with ranged GETs through `RangeProxy` (see rangeproxy.py for why)
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import socket
 import subprocess
 import time
 import urllib.error
@@ -30,6 +32,28 @@ logger = logging.getLogger(__name__)
 
 class ReplayServerError(Exception):
     """pywb did not start or stopped answering; the message includes its last output."""
+
+
+class PortInUseError(ReplayServerError):
+    """The replay port is taken by another process."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(f"port {port} on 127.0.0.1 is already in use (another `storyarchive "
+                         f"replay`, or another server): stop it, or choose a free port with --port")
+        self.port = port
+
+
+def check_port_free(port: int) -> None:
+    """PortInUseError if nothing can listen on 127.0.0.1:`port` now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # as pywb's server does: a port whose last connections linger in TIME_WAIT is free
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(port) from None
+            raise ReplayServerError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
 
 
 @dataclass
@@ -113,6 +137,8 @@ class PywbProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if "Address already in use" in self.last_output():
+                    raise PortInUseError(self.port)  # taken between our check and pywb's bind
                 raise ReplayServerError(f"pywb exited with status {self.process.returncode}: "
                                         f"{self.last_output()}")
             try:
