@@ -27,7 +27,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, threads
 
-from storyarchive.distributed.coordinator import DistributedCrawl
+from storyarchive.distributed.coordinator import REDIS_ERRORS, DistributedCrawl
 from storyarchive.document import page_record
 from storyarchive.finish import FinishError, FinishOptions, FinishReport, finish_crawl, options_from_settings
 from storyarchive.items import ArticleItem
@@ -186,7 +186,10 @@ class StorePipeline:
             self.report = finish_crawl(self.store, self.slug, self.crawl_id, options, progress=tick)
         except (FinishError, JournalError, StoreError, OSError) as exc:
             if coordinator is not None:
-                coordinator.mark_done("failed", None, 0, str(exc))
+                try:  # let another worker, or `finish --redis`, take the crawl's finish
+                    coordinator.mark_done("failed", None, 0, str(exc))
+                except REDIS_ERRORS as redis_exc:
+                    logger.warning("could not tell the other workers: %s", redis_exc)
             reactor.callFromThread(self._failed, str(exc))  # type: ignore[attr-defined]
             return
         if coordinator is not None:

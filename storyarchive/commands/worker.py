@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
         print(line, flush=True)
         if result.finish_error:
             status["code"] = 1
-            print(f"storyarchive: {result.finish_error}; run `storyarchive resume {record.slug} "
+            command = "finish" if result.finish_status == "failed" else "resume"
+            print(f"storyarchive: {result.finish_error}; run `storyarchive {command} {record.slug} "
                   f"--redis ...` once that is fixed", file=sys.stderr, flush=True)
 
     run_worker(settings, exit_when_idle=args.exit_when_idle, on_result=report)
