@@ -21,6 +21,8 @@ from storyarchive.timestamps import as_timestamp
 from storyarchive.urls import canonical_from_page, canonicalize_url
 
 _CANONICAL = re.compile(rb"canonical", re.IGNORECASE)
+# The reason of a URL robots.txt forbids us (counted as storyarchive/rejected/robots.txt).
+ROBOTS_REFUSAL = "robots.txt: forbidden for storyarchive"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Response flags set by Scrapy when a body did not arrive whole: our size cap stopped it
 # (download_stopped) or the connection ended before Content-Length was reached (dataloss).
@@ -99,6 +101,8 @@ class ArchiveSpider(scrapy.Spider):
             self.reject(request.url, f"http-{status}", status=status)
         elif failure.check(IgnoreRequest) and "redirect" in str(failure.value).lower():
             self.reject(request.url, "redirect-loop", detail=str(failure.value))
+        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            self.reject(request.url, ROBOTS_REFUSAL)
         else:
             name = failure.type.__name__ if failure.type else "error"
             self.crawler.stats.inc_value(f"storyarchive/errors/{name}")

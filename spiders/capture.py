@@ -22,13 +22,47 @@ from storyarchive.warc.answer import META_HANDLED
 DEFAULT_COLLECTION = "captures"
 
 
+class UrlListError(ValueError):
+    """URLs that cannot be captured, each named with where it was given (a file's line
+    number, or its place on the command line)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be captured (None if it can): an http(s) URL with a host, no spaces."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() for c in url):
+        return f"not one URL (it has spaces): {url!r}"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        return f"not a valid URL ({exc}): {url!r}"
+    if parts.scheme not in ("http", "https"):
+        return f"not an http(s) URL: {url!r}"
+    if not parts.hostname:
+        return f"no host in URL: {url!r}"
+    return None
+
+
 def read_url_file(path: str | Path) -> list[str]:
-    """URLs of a text file, one per line; blank lines and # comments are ignored."""
-    urls = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    """URLs of a text file, one per line; blank lines and # comments are ignored.
+    UrlListError naming every bad line ("urls.txt:3: not an http(s) URL: 'foo'");
+    OSError if the file cannot be read."""
+    urls, problems = [], []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):
+            problem = url_problem(line)
+            if problem:
+                problems.append(f"{path}:{number}: {problem}")
             urls.append(line)
+    if problems:
+        raise UrlListError(problems)
     return urls
 
 
@@ -49,9 +83,9 @@ class CaptureSpider(ArchiveSpider):
             given += read_url_file(url_file)
         if not given:
             raise ValueError("the capture spider needs -a urls='URL ...' or -a url_file=PATH")
-        for url in given:
-            if not url.startswith(("http://", "https://")):
-                raise ValueError(f"not an http(s) URL: {url!r}")
+        problems = [p for p in map(url_problem, given) if p]
+        if problems:
+            raise UrlListError(problems)
         self.urls = given
         # The story is a slug (the collection to archive into) or a story file, whose terms
         # are then used to score relevance (kept in the JSON, never used to drop a page).

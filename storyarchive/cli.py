@@ -50,17 +50,55 @@ def add_store_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_settings_arguments(parser: argparse.ArgumentParser, set_help: str | None = None) -> None:
+    """--store and --set, which every command takes (settings_from_args reads them)."""
+    add_store_argument(parser)
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        default=[],
+        help=set_help or "override a setting for this run (repeatable), e.g. --set CONCURRENT_REQUESTS=4",
+    )
+
+
+def command_parser(sub: Any, name: str, help: str, description: str, example: str,  # noqa: A002
+                   **kwargs: Any) -> argparse.ArgumentParser:
+    """A subcommand's parser whose --help says what it does (`description`) and shows
+    `example` (one or more command lines) at the end."""
+    import textwrap
+
+    return sub.add_parser(  # type: ignore[no-any-return]
+        name, help=help, description=textwrap.fill(description, 79),
+        epilog="example:\n" + "\n".join(f"  {line}" for line in example.splitlines()),
+        formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
+
+
+def settings_from_args(args: argparse.Namespace) -> Any:
+    """The project's settings with the command's --set values and its --store at
+    command-line priority (--store beats --set STORYARCHIVE_STORE=). UserError for a --set
+    value that is not NAME=VALUE."""
+    from storyarchive.runner import parse_overrides, project_settings
+
+    try:
+        overrides = parse_overrides(getattr(args, "set", None))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if getattr(args, "store", None):
+        overrides["STORYARCHIVE_STORE"] = args.store
+    return project_settings(None, overrides)
+
+
 def store_from_args(args: argparse.Namespace, settings: Any = None) -> tuple[str, Any]:
-    """(uri, store) for a command's --store option: `settings` (the project's if None)
-    with --store at command-line priority, chosen and opened by
+    """(uri, store) for a command's --store option: `settings` (settings_from_args(args) if
+    None) with --store at command-line priority, chosen and opened by
     storyarchive.store.store_from_settings (one precedence rule for every command).
     UserError naming the store if it cannot be opened."""
-    from storyarchive.runner import project_settings
     from storyarchive.store import store_from_settings, store_uri_from_settings
     from storyarchive.store.base import StoreError
 
     if settings is None:
-        settings = project_settings(None)
+        settings = settings_from_args(args)
     if getattr(args, "store", None):
         settings.set("STORYARCHIVE_STORE", args.store, priority="cmdline")
     uri = store_uri_from_settings(settings)
@@ -80,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `storyarchive show ... | head`: the reader has what it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -57,10 +57,31 @@ def parse_overrides(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
+class QuietFetchErrors(logging.Filter):
+    """Without -v, a request that got no answer (a dead host) is reported once, in one line,
+    by the spider's errback ("fetch failed: URL: reason"). Scrapy's robots.txt and retry
+    middlewares would report it again, the first with a traceback of some 60 lines."""
+
+    REPEATS = ("Error downloading", "Gave up retrying")
+    LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.REPEATS)
+
+    @classmethod
+    def install(cls) -> None:
+        for name in cls.LOGGERS:
+            target = logging.getLogger(name)
+            if not any(isinstance(f, cls) for f in target.filters):
+                target.addFilter(cls())
+
+
 def run_spider(spider_name: str, settings: Settings, **spider_kwargs: Any) -> CrawlResult:
     """Run the spider to completion (blocking) and return its stats and records."""
     process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
+    if logging.getLevelName(str(settings.get("LOG_LEVEL"))) >= logging.WARNING:
+        QuietFetchErrors.install()
     crawler: Crawler = process.create_crawler(spider_name)
     process.crawl(crawler, **spider_kwargs)
     process.start()

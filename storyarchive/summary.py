@@ -9,6 +9,11 @@ from urllib.parse import urlsplit
 from storyarchive.runner import CrawlResult
 
 
+def plural(n: int, noun: str) -> str:
+    """'1 document', '2 documents', '0 documents' (nouns that take an s)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _rejections(result: CrawlResult) -> Counter[str]:
     counts: Counter[str] = Counter()
     for key, value in result.stats.items():
@@ -34,9 +39,11 @@ def format_summary(result: CrawlResult, title: str) -> str:
     docs: list[dict[str, Any]] = list(getattr(record, "documents", []) or [])
     outlets = sorted({d.get("outlet") or urlsplit(d["canonical_url"]).netloc for d in docs})
     elapsed = stats.get("elapsed_time_seconds", 0.0)
+    slug = getattr(result.spider, "story_slug", "?")
+    interrupted = result.finish_status == "interrupted"
     lines = [
-        f"{title}: crawl {getattr(result.spider, 'crawl_id', '?')} of "
-        f"'{getattr(result.spider, 'story_slug', '?')}' finished in {elapsed:.1f} s"
+        f"{title}: crawl {getattr(result.spider, 'crawl_id', '?')} of '{slug}' "
+        + (f"interrupted after {elapsed:.1f} s" if interrupted else f"finished in {elapsed:.1f} s")
     ]
     answered = stats.get("storyarchive/resume/answered", 0)
     lines.append(
@@ -66,22 +73,56 @@ def format_summary(result: CrawlResult, title: str) -> str:
     dedup = getattr(record, "dedup", None)
     if dedup:
         lines.append("  dedup            " + format_dedup(dedup))
-    warc_files = stats.get("storyarchive/warc/files_closed")
+    warc_files = stats.get("storyarchive/warc/files")
     if warc_files is not None:
         lines.append(
-            f"  warc             {warc_files} files, {stats.get('storyarchive/warc/records', 0)} records, "
-            f"{stats.get('storyarchive/warc/revisits', 0)} revisits"
+            f"  warc             {plural(int(warc_files), 'file')}, "
+            f"{plural(int(stats.get('storyarchive/warc/records', 0)), 'record')}, "
+            f"{plural(int(stats.get('storyarchive/warc/revisits', 0)), 'revisit')} (payloads seen before)"
         )
-    lines.append(
-        f"  files            {result.store_uri}/stories/{getattr(result.spider, 'story_slug', '?')}/ "
-        f"({n_docs} documents)"
-    )
+    if interrupted:
+        lines.append(f"  left to do       {_left_to_do(stats, slug)}")
+    written = "no documents yet" if interrupted and record is None else plural(n_docs, "document")
+    lines.append(f"  files            {result.store_uri}/stories/{slug}/ ({written})")
     spooled = getattr(record, "spooled", None)
     if spooled:
         lines.append(
             f"  spooled          {len(spooled)} documents wait in the spool (store unavailable); "
             "run `storyarchive store sync`"
         )
+    return "\n".join(lines)
+
+
+def _left_to_do(stats: dict[str, Any], slug: str) -> str:
+    """What an interrupted crawl has still to do: the requests its frontier held when it
+    stopped (Scrapy's scheduler counts), and the command that does it."""
+    left = max(int(stats.get("scheduler/enqueued", 0)) - int(stats.get("scheduler/dequeued", 0)), 0)
+    fetch = f"about {plural(left, 'request')} not fetched yet; " if left else ""
+    return (f"{fetch}`storyarchive resume {slug}` fetches "
+            + ("them" if left else "what is left") + " and writes the documents")
+
+
+def not_captured(report: Any, urls: list[str]) -> list[tuple[str, str]]:
+    """(url, why) for each of `urls` a capture could not archive: robots.txt forbids it,
+    or nothing answered (a dead host, a name that does not resolve, a timeout). A page
+    that answered, even with an error status, is archived and not listed."""
+    reasons = {str(e.get("url")): e for e in getattr(report, "rejected", None) or []}
+    out = []
+    for url in dict.fromkeys(urls):
+        entry = reasons.get(url) or {}
+        reason = str(entry.get("reason") or "")
+        if reason.startswith("robots.txt"):
+            out.append((url, "forbidden by robots.txt (`capture --ignore-robots` fetches it, "
+                             "if you have the right to archive it)"))
+        elif reason.startswith("error:"):
+            out.append((url, f"no answer: {entry.get('detail') or reason}"))
+    return out
+
+
+def format_not_captured(missed: list[tuple[str, str]], given: int) -> str:
+    """The summary lines of not_captured's result, for a capture of `given` URLs."""
+    lines = [f"  not captured     {len(missed)} of {plural(given, 'URL')}"]
+    lines += [f"    {url}: {why}" for url, why in missed]
     return "\n".join(lines)
 
 

@@ -5,25 +5,26 @@ from __future__ import annotations
 import argparse
 import sys
 
-from storyarchive.cli import UserError, add_store_argument
+from storyarchive.cli import UserError, add_settings_arguments, command_parser
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("crawl", help="crawl a story's coverage from its story file")
+    p = command_parser(
+        sub, "crawl", help="crawl a story's coverage from its story file",
+        description="Discover the story's coverage (feeds, news sitemaps, search feeds, seed "
+                    "pages), archive every exchange as WARC, extract and score each article, "
+                    "then write the deduplicated documents and the crawl's manifest to the "
+                    "store. An unfinished crawl of the story is resumed unless --fresh.",
+        example="storyarchive crawl stories/demo-dock-strike.toml\n"
+                "storyarchive crawl stories/my-story.toml --store s3://bucket/archive "
+                "--set CONCURRENT_REQUESTS=4")
     p.add_argument("story", help="path to the story file (stories/<slug>.toml)")
     add_crawl_options(p)
     p.set_defaults(func=run)
 
 
 def add_crawl_options(p: argparse.ArgumentParser, fresh: bool = True, shared: bool = True) -> None:
-    add_store_argument(p)
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="NAME=VALUE",
-        default=[],
-        help="override a setting (repeatable), e.g. --set CONCURRENT_REQUESTS=4",
-    )
+    add_settings_arguments(p)
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log on stderr")
     if shared:
         add_worker_options(p)
@@ -193,13 +194,19 @@ def run_crawl_command(settings, spider: str, slug: str, fresh: bool,  # type: ig
         raise UserError(str(exc)) from None
 
 
-def report_outcome(outcome, title: str) -> int:  # type: ignore[no-untyped-def]
+def report_outcome(outcome, title: str, given_urls: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]
     """Print the summary of a crawl (or of its finish stage) and what to run next, if
-    anything; return the exit status (0 only when every document was written)."""
-    from storyarchive.summary import format_outcome
+    anything; return the exit status (0 only when every document was written and, for a
+    capture of `given_urls`, every one of them was archived)."""
+    from storyarchive.summary import format_not_captured, format_outcome, not_captured, plural
 
     print(format_outcome(outcome, title), file=sys.stdout)
+    missed = not_captured(outcome.report, given_urls or [])
+    if missed:
+        print(format_not_captured(missed, len(set(given_urls or []))), file=sys.stdout)
     step = outcome.next_step()
     if step:
         print(f"storyarchive: {step}", file=sys.stderr)
-    return int(outcome.exit_code)
+    elif missed:
+        print(f"storyarchive: {plural(len(missed), 'URL')} not captured (listed above)", file=sys.stderr)
+    return max(int(outcome.exit_code), 1 if missed else 0)

@@ -11,11 +11,24 @@ import argparse
 import json
 from typing import Any
 
-from storyarchive.cli import UserError, add_store_argument, store_from_args
+from storyarchive.cli import (
+    UserError,
+    add_settings_arguments,
+    command_parser,
+    settings_from_args,
+    store_from_args,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("dedup", help="recompute a story's duplicate clusters from the archive")
+    p = command_parser(
+        sub, "dedup", help="recompute a story's duplicate clusters from the archive",
+        description="Recompute the dedup of every stored document of a story (in-page repeats, "
+                    "site boilerplate, wire copy) and say what would change; with --rebuild, "
+                    "refill the dedup index and write the documents that changed. Nothing is "
+                    "fetched.",
+        example="storyarchive dedup demo-dock-strike\n"
+                "storyarchive dedup demo-dock-strike --rebuild --set STORYARCHIVE_DEDUP_JACCARD=0.7")
     p.add_argument("slug")
     p.add_argument("--rebuild", action="store_true",
                    help="rebuild the index and write the documents that changed "
@@ -23,17 +36,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--redis-url", default=None,
                    help="the shared index (default: STORYARCHIVE_DEDUP_REDIS_URL, else embedded)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    add_store_argument(p)
+    add_settings_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from storyarchive.dedup.backend import IndexUnavailableError
     from storyarchive.dedup.records import IndexFormatError
-    from storyarchive.runner import project_settings
     from storyarchive.store.base import StoreError
 
-    settings = project_settings(None)
+    settings = settings_from_args(args)
     _, store = store_from_args(args, settings)
     try:
         report = rebuild_story(args.slug, store, settings, args.redis_url, write=args.rebuild)

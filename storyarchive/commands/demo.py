@@ -9,11 +9,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+from storyarchive.cli import command_parser
 from storyarchive.commands.crawl import add_crawl_options, prepare
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("demo", help="crawl the bundled demo news web (loopback only)")
+    p = command_parser(
+        sub, "demo", help="crawl the bundled demo news web (loopback only)",
+        description="Serve the bundled demo news web on 127.0.0.1 and crawl its story into the "
+                    "store, then print the crawl's summary. No internet, no credentials.",
+        example="storyarchive demo\nstoryarchive show demo-dock-strike")
     p.add_argument(
         "--base-port", type=int, default=0, help="first port of the demo outlets (default: free ports)"
     )

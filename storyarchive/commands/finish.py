@@ -10,14 +10,17 @@ from storyarchive.cli import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "finish",
+    from storyarchive.cli import command_parser
+
+    p = command_parser(
+        sub, "finish",
         help="write the documents of a story's unfinished crawls from their journals (no fetching)",
         description="Run the finish stage (dedup, documents, manifest) of every unfinished crawl "
                     "of the story, or of --crawl ID, from the page results journaled as it ran. "
                     "A crawl that was killed before it fetched everything is finished with what "
                     "it fetched (status 'interrupted'); `storyarchive resume` would fetch the "
-                    "rest first. Example: storyarchive finish demo-dock-strike",
+                    "rest first.",
+        example="storyarchive finish demo-dock-strike",
     )
     p.add_argument("slug")
     p.add_argument("--crawl", metavar="ID", help="only this crawl (default: every unfinished one)")

@@ -7,20 +7,30 @@ from __future__ import annotations
 import argparse
 import json
 
-from storyarchive.cli import UserError, add_store_argument, store_from_args
+from storyarchive.cli import (
+    UserError,
+    add_settings_arguments,
+    command_parser,
+    settings_from_args,
+    store_from_args,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("reextract", help="re-run extraction and dedup over a story's stored WARCs")
+    p = command_parser(
+        sub, "reextract", help="re-run extraction and dedup over a story's stored WARCs",
+        description="Run the current extraction and dedup over the article pages in a story's "
+                    "stored WARCs and write a new version of each document that changes. "
+                    "Nothing is fetched; with unchanged settings nothing is written.",
+        example="storyarchive reextract demo-dock-strike --dry-run\n"
+                "storyarchive reextract demo-dock-strike --set STORYARCHIVE_EXTRACT_FAVOR_RECALL=true")
     p.add_argument("slug")
     p.add_argument("--story-file", metavar="TOML",
                    help="the story file: scores pages that have no document yet and drops the "
                         "off-topic ones (default: every article page of the WARCs is kept)")
-    p.add_argument("--set", action="append", metavar="NAME=VALUE", default=[],
-                   help="override a setting (repeatable), e.g. --set STORYARCHIVE_EXTRACT_FAVOR_RECALL=true")
     p.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    add_store_argument(p)
+    add_settings_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -29,11 +39,10 @@ def run(args: argparse.Namespace) -> int:
 
     from storyarchive.replay.records import RecordNotFoundError
     from storyarchive.replay.reextract import options_for_story, reextract_story
-    from storyarchive.runner import parse_overrides, project_settings
     from storyarchive.store.base import StoreError
 
+    settings = settings_from_args(args)
     try:
-        settings = project_settings(None, parse_overrides(args.set))
         story = None
         if args.story_file:
             from storyarchive.story import load_story

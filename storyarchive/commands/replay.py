@@ -12,17 +12,29 @@ import argparse
 import signal
 import sys
 
-from storyarchive.cli import UserError, add_store_argument, store_from_args
+from storyarchive.cli import (
+    UserError,
+    add_settings_arguments,
+    command_parser,
+    settings_from_args,
+    store_from_args,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("replay", help="browse the archive as captured (pywb)")
+    p = command_parser(
+        sub, "replay", help="browse the archive as captured (pywb)",
+        description="Serve the archive's captures with pywb on 127.0.0.1 (one collection per "
+                    "story) until Ctrl-C, and print the URL to open. Each document's replay_url "
+                    "and `storyarchive show` link into it.",
+        example="storyarchive replay --story demo-dock-strike\n"
+                "storyarchive replay --set STORYARCHIVE_REPLAY_BASE_URL=http://127.0.0.1:8090")
     p.add_argument("--story", metavar="SLUG", help="one story's collection (default: every story)")
     p.add_argument("--port", type=int, default=None,
                    help="port on 127.0.0.1 (default: the port of STORYARCHIVE_REPLAY_BASE_URL, 8080)")
     p.add_argument("--no-frames", action="store_true",
                    help="replay pages without pywb's top frame (banner and calendar link)")
-    add_store_argument(p)
+    add_settings_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -44,11 +56,10 @@ def run(args: argparse.Namespace) -> int:
     )
     from storyarchive.replay.rangeproxy import RangeProxy
     from storyarchive.replay.refresh import IndexRefresher
-    from storyarchive.runner import project_settings
     from storyarchive.store.base import StoreError
     from storyarchive.store.spool import state_dir
 
-    settings = project_settings(None)
+    settings = settings_from_args(args)
     if args.port is None:
         from urllib.parse import urlsplit
 

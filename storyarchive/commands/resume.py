@@ -13,13 +13,16 @@ from storyarchive.cli import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "resume",
+    from storyarchive.cli import command_parser
+
+    p = command_parser(
+        sub, "resume",
         help="go on with a story's stopped or killed crawl, then finish it",
         description="Resume the story's latest unfinished crawl (or --crawl ID) where it "
                     "stopped: what it archived is not fetched again, the rest is, then its "
                     "documents are written. The next `crawl`/`capture` of the story does the "
-                    "same unless given --fresh. Example: storyarchive resume demo-dock-strike",
+                    "same unless given --fresh.",
+        example="storyarchive resume demo-dock-strike",
     )
     p.add_argument("slug")
     p.add_argument("--crawl", metavar="ID", help="which crawl (default: the latest unfinished one)")

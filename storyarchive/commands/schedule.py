@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from storyarchive.cli import UserError, add_store_argument, store_from_args
+from storyarchive.cli import UserError, add_store_argument, command_parser, store_from_args
 
 # How often a long-running scheduler looks again even if nothing is due (new manifests
 # written by other processes, a story file edited).
@@ -22,7 +22,14 @@ MAX_SLEEP_SECONDS = 60.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("schedule", help="crawl stories on their recrawl cadence ([schedule] recrawl)")
+    p = command_parser(
+        sub, "schedule", help="crawl stories on their recrawl cadence ([schedule] recrawl)",
+        description="Crawl each story whenever its story file's [schedule] recrawl says it is "
+                    "due (from the story's last crawl manifest in the store). With --once, run "
+                    "what is due now and exit (cron, a systemd timer); without it, keep running "
+                    "and sleep until the next story is due.",
+        example="storyarchive schedule stories/*.toml --once\n"
+                "storyarchive schedule stories/my-story.toml --store s3://bucket/archive")
     p.add_argument("stories", nargs="+", metavar="STORY.toml")
     p.add_argument("--once", action="store_true", help="run the crawls due now, then exit (for cron)")
     add_store_argument(p)

@@ -1,21 +1,53 @@
-"""`storyarchive show SLUG`: what the archive holds for a story."""
+"""`storyarchive show SLUG`: what the archive holds for a story, as a table that fits the
+terminal: one row per article (published, outlet, language, words, relevance, the full title
+wrapped to the width), then its authors, capture time, URL and replay link on their own
+lines (URLs are never cut, so they can be copied). `--rejected` lists the pages not kept
+with their reasons; `--json` gives all of it to machines."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
+import textwrap
 from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-from storyarchive.cli import UserError, add_store_argument, store_from_args
+from storyarchive.cli import (
+    UserError,
+    add_settings_arguments,
+    command_parser,
+    settings_from_args,
+    store_from_args,
+)
+from storyarchive.summary import plural
+
+# Below this many columns for the title, it goes on its own line under the row.
+MIN_TITLE_WIDTH = 24
+# Narrower terminals get this width (the row's other columns need most of it).
+MIN_WIDTH = 60
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("show", help="list what the archive holds for a story")
+    p = command_parser(
+        sub, "show", help="list what the archive holds for a story",
+        description="List a story's articles as stored (the latest version of each): published "
+                    "time, outlet, language, words, relevance and title, then authors, capture "
+                    "time, URL and replay link; then the WARC and dedup totals and the "
+                    "syndicated copies. The table fits the terminal's width (or $COLUMNS).",
+        example="storyarchive show demo-dock-strike\n"
+                "storyarchive show demo-dock-strike --rejected\n"
+                "storyarchive show demo-dock-strike --json "
+                "--set STORYARCHIVE_REPLAY_BASE_URL=http://replay.newsroom.example")
     p.add_argument("slug")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    add_store_argument(p)
+    p.add_argument("--rejected", action="store_true",
+                   help="also list every page not kept (off-topic, out of window, errors...) "
+                        "with its reason")
+    p.add_argument("--json", action="store_true",
+                   help="machine-readable output (articles, rejected pages, totals)")
+    add_settings_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -23,8 +55,21 @@ def outlet_of(doc: dict[str, Any]) -> str:
     return (doc.get("metadata") or {}).get("site_name") or urlsplit(doc["canonical_url"]).netloc
 
 
-def collect(store: Any, slug: str) -> dict[str, Any]:
-    """Everything `show` prints, as a dict: articles, WARC totals, dedup totals."""
+def rebased_replay_url(doc: dict[str, Any], slug: str, base: str) -> str:
+    """The document's replay URL on the replay server at `base`: its stored replay_url's
+    capture time (else its fetched_at) and URL."""
+    from storyarchive.replay.urls import replay_url
+
+    stored = str(doc.get("replay_url") or "")
+    m = re.search(rf"/{re.escape(slug)}/(\d{{14}})/(.+)$", stored)
+    if m:
+        return replay_url(slug, m.group(1), m.group(2), base)
+    return replay_url(slug, doc.get("fetched_at") or "", doc.get("final_url") or doc["canonical_url"], base)
+
+
+def collect(store: Any, slug: str, replay_base: str | None = None) -> dict[str, Any]:
+    """Everything `show` prints, as a dict: articles, rejected pages, WARC and dedup totals.
+    `replay_base`: show the replay links on that server instead of the documents' own."""
     from storyarchive import layout
     from storyarchive.document import iter_latest_documents
 
@@ -34,15 +79,21 @@ def collect(store: Any, slug: str) -> dict[str, Any]:
     for key, doc in iter_latest_documents(store, slug):
         meta = doc.get("metadata") or {}
         rel = doc.get("relevance") or {}
+        replay = rebased_replay_url(doc, slug, replay_base) if replay_base else doc.get("replay_url")
         articles.append(
             {
                 "outlet": outlet_of(doc),
                 "title": meta.get("title") or "",
-                "published": (meta.get("published") or "")[:10],
+                "published": meta.get("published") or "",
+                "language": meta.get("language") or "",
+                "authors": list(meta.get("authors") or []),
                 "words": doc.get("word_count", 0),
                 "relevance": rel.get("score"),
                 "status": doc.get("status"),
+                "url": doc.get("final_url") or doc["canonical_url"],
                 "canonical_url": doc["canonical_url"],
+                "captured": doc.get("fetched_at") or "",
+                "replay_url": replay,
                 "key": key,
             }
         )
@@ -67,11 +118,13 @@ def collect(store: Any, slug: str) -> dict[str, Any]:
             warc["bytes"] += int(entry.get("length", 0))
             if entry.get("mime") == "warc/revisit":
                 warc["revisits"] += 1
-    crawls = sum(1 for _ in store.list_keys(f"{layout.story_prefix(slug)}crawls/"))
+    crawls = store.list_keys(f"{layout.story_prefix(slug)}crawls/")
+    manifests = sorted(k for k in crawls if k.endswith(".json"))
     return {
         "slug": slug,
-        "crawls": crawls,
+        "crawls": len(manifests),
         "articles": articles,
+        "rejected": rejected_pages(store, manifests, {a["canonical_url"] for a in articles}),
         "warc": warc,
         "blocks": dict(relations),
         "clusters": [
@@ -80,48 +133,144 @@ def collect(store: Any, slug: str) -> dict[str, Any]:
     }
 
 
+def rejected_pages(store: Any, manifest_keys: list[str], kept: set[str]) -> list[dict[str, Any]]:
+    """Every page the crawls did not keep as an article (turned away at discovery, or
+    fetched and skipped), with its reason: the latest crawl's word for each URL, leaving out
+    URLs a later crawl kept."""
+    by_url: dict[str, dict[str, Any]] = {}
+    for key in manifest_keys:  # in crawl order: a later crawl's reason wins
+        manifest = json.loads(store.get_bytes(key))
+        for entry in [*manifest.get("rejected_at_discovery", []), *manifest.get("skipped", [])]:
+            url = entry.get("url")
+            if url:
+                by_url[url] = {"url": url, "reason": str(entry.get("reason") or ""),
+                               "status": entry.get("status"), "crawl_id": manifest.get("crawl_id")}
+    return [by_url[u] for u in sorted(by_url) if u not in kept]
+
+
 def run(args: argparse.Namespace) -> int:
+    from scrapy.settings import get_settings_priority
+
     from storyarchive.layout import check_slug
+
     try:
         check_slug(args.slug)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    _, store = store_from_args(args)
-    info = collect(store, args.slug)
+    settings = settings_from_args(args)
+    _, store = store_from_args(args, settings)
+    # Replay links as the documents hold them, unless the command line names another server.
+    base = None
+    if (settings.getpriority("STORYARCHIVE_REPLAY_BASE_URL") or 0) >= get_settings_priority("cmdline"):
+        base = settings.get("STORYARCHIVE_REPLAY_BASE_URL")
+    info = collect(store, args.slug, base)
     if not info["articles"] and not info["crawls"]:
         raise UserError(f"the archive at {store.uri} holds nothing for story '{args.slug}'")
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return 0
-    print(format_table(info["articles"]))
+    print(format_report(info, shutil.get_terminal_size((100, 24)).columns, rejected=args.rejected))
+    return 0
+
+
+def format_report(info: dict[str, Any], width: int, rejected: bool = False) -> str:
+    """The text `show` prints for `info` (collect's dict) on a terminal `width` columns wide."""
+    width = max(width, MIN_WIDTH)
     w = info["warc"]
-    print(
-        f"\n{len(info['articles'])} articles from {info['crawls']} crawls; "
-        f"WARC: {w['files']} files, {w['records']} records indexed, {w['bytes']:,} bytes, "
-        f"{w['revisits']} revisits (payloads deduplicated)"
-    )
+    lines = []
+    lines.append(
+        f"{plural(len(info['articles']), 'article')} from {plural(info['crawls'], 'crawl')}; "
+        f"WARC: {plural(w['files'], 'file')}, {plural(w['records'], 'record')} indexed, "
+        f"{w['bytes']:,} bytes, {plural(w['revisits'], 'revisit')} (payloads deduplicated)")
     if info["blocks"]:
         total = sum(info["blocks"].values())
         parts = " · ".join(f"{k} {v}" for k, v in sorted(info["blocks"].items()))
-        print(f"blocks: {total} seen ({parts})")
+        lines.append(f"blocks: {total} seen ({parts})")
     by_canonical: dict[str, tuple[set[str], int]] = {}
     for c in info["clusters"]:
         members, n = by_canonical.get(c["canonical"], (set(), 0))
         by_canonical[c["canonical"]] = (members | set(c["members"]), n + 1)
     for canonical, (members, n) in sorted(by_canonical.items(), key=lambda kv: str(kv[0])):
         outlets = ", ".join(sorted(members))
-        print(f"syndicated copies: {outlets} share {n} paragraph clusters; canonical {canonical}")
-    return 0
+        lines.append(f"syndicated copies: {outlets} share {plural(n, 'paragraph cluster')}; "
+                     f"canonical {canonical}")
+    pages = info["rejected"]
+    if pages and rejected:
+        lines += ["", f"{plural(len(pages), 'page')} not kept:"]
+        for page in pages:
+            lines.append(f"  {page['url']}")
+            kind, reason = _reason_kind(page["reason"]), page["reason"]
+            text = reason if reason.startswith(kind) else f"{kind}: {reason}"
+            lines += textwrap.wrap(text, width, initial_indent="      ", subsequent_indent="      ",
+                                   break_long_words=False)
+    elif pages:
+        reasons = Counter(_reason_kind(p["reason"]) for p in pages)
+        detail = " · ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+        lines.append(f"{plural(len(pages), 'page')} not kept ({detail}): "
+                     f"`storyarchive show {info['slug']} --rejected` lists them")
+    wrapped = [textwrap.fill(line, width, subsequent_indent="  ", break_long_words=False,
+                             break_on_hyphens=False) if not line.startswith(" ") else line
+               for line in lines]
+    return "\n".join([format_table(info["articles"], width), "", *wrapped])
 
 
-def format_table(rows: list[dict[str, Any]]) -> str:
-    cols = [("outlet", 22), ("title", 48), ("published", 10), ("words", 5), ("relevance", 9), ("status", 6)]
+def _reason_kind(reason: str) -> str:
+    """The kind of a rejection reason: 'http-404', 'not-html', 'off-topic' (any relevance
+    reason), 'error', ..."""
+    head = reason.split(":", 1)[0].strip()
+    if head.startswith(("missing required", "excluded term", "score")):
+        return "off-topic"
+    return head or "unknown"
 
-    def cell(v: Any, width: int) -> str:
-        s = "" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))
-        return (s[: width - 1] + "…") if len(s) > width else s.ljust(width)
 
-    out = ["  ".join(name.ljust(w) for name, w in cols)]
-    for r in sorted(rows, key=lambda r: (r["published"], r["outlet"], r["title"])):
-        out.append("  ".join(cell(r[name], w) for name, w in cols))
+def _published(value: str) -> str:
+    """'2025-12-31T14:15:00Z' -> '2025-12-31 14:15Z'; a date stays a date."""
+    if len(value) <= 10:
+        return value
+    return value[:16].replace("T", " ") + ("Z" if value.endswith("Z") else "")
+
+
+def _captured(value: str) -> str:
+    """fetched_at ('2026-11-24T09:27:25Z') -> '2026-11-24 09:27:25 UTC'."""
+    return value[:19].replace("T", " ") + " UTC" if value else "?"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_table(rows: list[dict[str, Any]], width: int) -> str:
+    """One row per article with the full title wrapped to what `width` leaves it, then the
+    article's authors and capture time, its URL and its replay link, indented."""
+    rows = sorted(rows, key=lambda r: (r["published"], r["outlet"], r["title"]))
+    published_w = max([len("published"), *(len(_published(r["published"])) for r in rows)])
+    others = published_w + 4 + 5 + 5 + 2 * 4  # the row without the outlet
+    outlet_w = min(max([len("outlet"), *(len(r["outlet"]) for r in rows)]), 24, max(width - others, 8))
+    cols = [("published", published_w, "<"), ("outlet", outlet_w, "<"), ("lang", 4, "<"),
+            ("words", 5, ">"), ("score", 5, ">")]
+    fixed = sum(w for _, w, _ in cols) + 2 * len(cols)
+    title_w = width - fixed
+    inline_title = title_w >= MIN_TITLE_WIDTH
+    header = "  ".join(f"{name:{align}{w}}" for name, w, align in cols)
+    out = [header + ("  title" if inline_title else "")]
+    indent = " " * 4
+    for r in rows:
+        score = "" if r["relevance"] is None else f"{r['relevance']:.1f}"
+        cells = [_published(r["published"]) or "-", _cut(r["outlet"], outlet_w), r["language"] or "-",
+                 str(r["words"]), score]
+        row = "  ".join(f"{c:{align}{w}}" for c, (_, w, align) in zip(cells, cols, strict=True))
+        title = r["title"] or "(no title)"
+        if inline_title:
+            wrapped = textwrap.wrap(title, title_w) or [""]
+            out.append(f"{row}  {wrapped[0]}")
+            out += [" " * (fixed) + line for line in wrapped[1:]]
+        else:
+            out.append(row.rstrip())
+            out += textwrap.wrap(title, width - len(indent), initial_indent=indent, subsequent_indent=indent)
+        by = f"by {', '.join(r['authors'])} · " if r["authors"] else ""
+        out += textwrap.wrap(f"{by}captured {_captured(r['captured'])}", width - len(indent),
+                             initial_indent=indent, subsequent_indent=indent)
+        out.append(f"{indent}{r['url']}")
+        if r["replay_url"]:
+            out.append(f"{indent}replay {r['replay_url']}")
     return "\n".join(out)

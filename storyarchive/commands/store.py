@@ -7,20 +7,34 @@ import argparse
 import sys
 from typing import Any
 
-from storyarchive.cli import UserError, add_store_argument, store_from_args
+from storyarchive.cli import UserError, add_settings_arguments, command_parser, store_from_args
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("store", help="check the archive store, upload the spool")
+    p = command_parser(
+        subparsers, "store", help="check the archive store, upload the spool",
+        description="Check that the archive store works (check), or deliver the files that "
+                    "wait in the local spool because the store could not take them (sync).",
+        example="storyarchive store check --store s3://bucket/archive\nstoryarchive store sync")
     sub = p.add_subparsers(dest="store_command", metavar="ACTION", required=True)
-    check = sub.add_parser(
-        "check",
+    check = command_parser(
+        sub, "check",
         help="verify the store: reachable, bucket exists, write/read/delete of a probe object",
+        description="Probe the store as a crawl would before its first fetch: reachable, "
+                    "bucket or directory exists, a probe object can be written, read back and "
+                    "deleted. Each step is printed; the first failure stops with exit status 2.",
+        example="storyarchive store check --store s3://bucket/archive\n"
+                "storyarchive store check --store ./archive --set STORYARCHIVE_S3_MAX_ATTEMPTS=2",
     )
-    add_store_argument(check)
+    add_settings_arguments(check)
     check.set_defaults(func=run_check)
-    sync = sub.add_parser("sync", help="upload every closed file waiting in the local spool")
-    add_store_argument(sync)
+    sync = command_parser(
+        sub, "sync", help="upload every closed file waiting in the local spool",
+        description="Deliver every closed file waiting in the local spool (WARCs first, each "
+                    "verified before its spool copy is removed). Delivering what the store "
+                    "already holds is a no-op.",
+        example="storyarchive store sync --store s3://bucket/archive")
+    add_settings_arguments(sync)
     sync.set_defaults(func=run_sync)
 
 

@@ -6,15 +6,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from storyarchive.cli import UserError, add_store_argument, store_from_args
+from storyarchive.cli import UserError, add_settings_arguments, command_parser, store_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("wacz", help="package a story's captures as WACZ")
+    p = command_parser(
+        sub, "wacz", help="package a story's captures as WACZ",
+        description="Package a story's WARC files, their index and a page list (each "
+                    "article's title and text) as one WACZ file, for ReplayWeb.page or pywb. "
+                    "It is stored at stories/<slug>/wacz/<name>.wacz, and copied to -o FILE.",
+        example="storyarchive wacz demo-dock-strike -o demo.wacz")
     p.add_argument("slug")
     p.add_argument("-o", "--output", type=Path, help="also write the WACZ to this file")
     p.add_argument("--name", help="object name in the store (default SLUG-TIMESTAMP.wacz)")
-    add_store_argument(p)
+    add_settings_arguments(p)
     p.set_defaults(func=run)
 
 

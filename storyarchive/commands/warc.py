@@ -11,19 +11,29 @@ import sys
 import tempfile
 from pathlib import Path
 
-from storyarchive.cli import UserError, add_store_argument, store_from_args
+from storyarchive.cli import UserError, add_settings_arguments, command_parser, store_from_args
 
 _CHUNK = 8 << 20
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("warc", help="WARC tools (verify)")
+    p = command_parser(
+        sub, "warc", help="WARC tools (verify)",
+        description="Tools for the archive's WARC files: `verify` checks them.",
+        example="storyarchive warc verify --story demo-dock-strike")
     wsub = p.add_subparsers(dest="warc_command", metavar="ACTION", required=True)
-    v = wsub.add_parser("verify", help="check WARC structure, digests and CDXJ agreement")
+    v = command_parser(
+        wsub, "verify", help="check WARC structure, digests and CDXJ agreement",
+        description="Check WARC files: every record's structure and required fields, block and "
+                    "payload digests, revisit targets, and that the CDXJ index beside each file "
+                    "lists exactly its records. Each problem is printed as 'FILE at offset N: "
+                    "what is wrong'; exit status 1 when there is any.",
+        example="storyarchive warc verify --story demo-dock-strike\n"
+                "storyarchive warc verify archive/stories/demo-dock-strike/warc/")
     v.add_argument("paths", nargs="*", type=Path, help="WARC files or directories")
     v.add_argument("--story", metavar="SLUG", help="verify every WARC of a story in the store")
     v.add_argument("--no-index", action="store_true", help="do not require a CDXJ index beside each file")
-    add_store_argument(v)
+    add_settings_arguments(v)
     v.set_defaults(func=run_verify)
 
 

@@ -20,8 +20,10 @@ def capture(demo_web, tmp_path_factory):
     urls = {name: demo_web.special_url(name) for name in names}
     urls["dead"] = f"http://127.0.0.1:{free_port()}/gone"
     urls["article"] = demo_web.entry_url("g-fixture")
-    run_cli("capture", *urls.values(), "--story", SLUG, "--store", str(store),
-            "--set", "RETRY_TIMES=0", "--set", "STORYARCHIVE_MAX_BODY_BYTES=5000000")
+    proc = run_cli("capture", *urls.values(), "--story", SLUG, "--store", str(store),
+                   "--set", "RETRY_TIMES=0", "--set", "STORYARCHIVE_MAX_BODY_BYTES=5000000", check=False)
+    assert proc.returncode == 1, proc.stderr  # the dead host: one URL not captured
+    assert f"    {urls['dead']}: no answer: " in proc.stdout
     (manifest,) = manifests(store, SLUG)
     reasons = {}
     for entry in manifest["skipped"] + manifest["rejected_at_discovery"]:

@@ -113,12 +113,12 @@ def test_documents_point_at_their_warc_record(crawl):
 def test_show_lists_the_stored_articles(crawl, demo_web):
     out = run_cli("show", SLUG, "--store", str(crawl["store"])).stdout
     assert "The Northgate Globe" in out
-    assert "CIA drone strike on Venezuelan territory" in out
-    assert f"{len(crawl['docs'])} articles from 1 crawls" in out
+    assert "CIA drone strike on Venezuelan territory" in " ".join(out.split())  # titles wrap
+    assert f"{len(crawl['docs'])} articles from 1 crawl;" in out
     assert "revisits" in out and "site-boilerplate" in out
     assert re.search(r"syndicated copies: Atlantic Broadcast News, Meridian Wire, The Capital Courier, "
                      r"The Harbor Ledger share \d+ paragraph clusters; canonical "
-                     + re.escape(demo_web.canonical_url("m-wire")), out)
+                     + re.escape(demo_web.canonical_url("m-wire")), out.replace("\n  ", " "))
 
 
 def test_malformed_story_file_fails_before_crawling(tmp_path):
