@@ -34,6 +34,9 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote-control server runs Python code sent to it over HTTP (token-protected, on
+# loopback); on by default in Scrapy 2.19. Off here: a crawl of the open web takes no orders.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Scrapy's own size cap is turned off in favour of STORYARCHIVE_MAX_BODY_BYTES below, which
