@@ -30,9 +30,10 @@ def register(subparsers: Any) -> None:
     check.set_defaults(func=run_check)
     sync = command_parser(
         sub, "sync", help="upload every closed file waiting in the local spool",
-        description="Deliver every closed file waiting in the local spool (WARCs first, each "
-                    "verified before its spool copy is removed). Delivering what the store "
-                    "already holds is a no-op.",
+        description="Recover the unfinished WARC files a killed crawl left (cut to their last "
+                    "complete record and indexed), then deliver every closed file waiting in "
+                    "the local spool (WARCs first, each verified before its spool copy is "
+                    "removed). Delivering what the store already holds is a no-op.",
         example="storyarchive store sync --store s3://bucket/archive")
     add_settings_arguments(sync)
     sync.set_defaults(func=run_sync)
@@ -59,9 +60,13 @@ def run_check(args: argparse.Namespace) -> int:
 def run_sync(args: argparse.Namespace) -> int:
     """Deliver the spool; exit 0 when it is empty afterwards, 1 otherwise."""
     from storyarchive.store.spool import spool_dir, sync
+    from storyarchive.warc.recover import recover_all
 
     uri, store = store_from_args(args)
     try:
+        # a killed crawl's unfinished WARC: cut to its last complete record, indexed, delivered
+        for rep in recover_all(store):
+            print(f"recovered {rep.summary()}")
         report = sync(store)
     finally:
         store.close()

@@ -123,6 +123,20 @@ def recover_spool(store: ArchiveStore, slug: str) -> list[RecoveryReport]:
     return reports
 
 
+def recover_all(store: ArchiveStore) -> list[RecoveryReport]:
+    """`recover_spool` for every story with an unfinished WARC in the spool of `store`: what
+    a killed crawl left open is recovered without waiting for that story's next crawl
+    (`storyarchive store sync`). Files a live writer holds (locked) are left alone."""
+    from storyarchive.store.spool import spool_dir
+
+    stories = spool_dir(store) / "stories"
+    reports: list[RecoveryReport] = []
+    for folder in sorted(stories.iterdir()) if stories.is_dir() else []:
+        if any((folder / "warc").glob(f"*.warc.gz{OPEN_SUFFIX}")):
+            reports += recover_spool(store, folder.name)
+    return reports
+
+
 def _deliver_lone_indexes(store: ArchiveStore, slug: str, warc_folder: Path) -> None:
     """Deliver the spooled CDXJ files whose WARC the store holds already: a process killed
     between delivering a WARC and delivering its index leaves the index alone in the spool.
