@@ -23,6 +23,20 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _VERSION = re.compile(r"/(\d{8}T\d{12}Z-[0-9a-f]{12})\.json$")
 
 
+_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
+def check_warc_prefix(prefix: str) -> str:
+    """Return `prefix` (STORYARCHIVE_WARC_PREFIX) if it can start a WARC file name, else
+    raise ValueError: a '/' would split a WARC from its index, a leading '.' would hide it
+    from show, verify and replay."""
+    if prefix and not _PREFIX.match(prefix):
+        raise ValueError(
+            f"STORYARCHIVE_WARC_PREFIX {prefix!r} must be empty or 1-80 characters of A-Z, a-z, "
+            "0-9, '.', '_' and '-', starting with a letter or digit (it starts WARC file names)")
+    return prefix
+
+
 def check_slug(slug: str) -> str:
     """Return `slug` if it is a valid story slug, else raise ValueError saying why."""
     if not _SLUG.match(slug):

@@ -66,8 +66,11 @@ def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     settings = project_settings(None, overrides, verbose=args.verbose)
     from storyarchive.metrics import metrics_address
 
-    try:
-        metrics_address(settings)  # a bad port fails now, not after the crawl started
+    from storyarchive.layout import check_warc_prefix
+
+    try:  # bad values fail now, not after the crawl started
+        metrics_address(settings)
+        check_warc_prefix(settings.get("STORYARCHIVE_WARC_PREFIX") or "")
     except ValueError as exc:
         raise UserError(str(exc)) from None
     uri = store_uri_from_settings(settings)

@@ -31,7 +31,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, task, threads
 from twisted.python.threadpool import ThreadPool
 
-from storyarchive.layout import check_slug, warc_key
+from storyarchive.layout import check_slug, check_warc_prefix, warc_key
 from storyarchive.redis_connection import RedisParams
 from storyarchive.store import store_from_crawler
 from storyarchive.store.spool import spool_dir, spool_path, state_dir
@@ -79,7 +79,7 @@ class WarcRecorderMiddleware:
             raise NotConfigured("STORYARCHIVE_WARC_ENABLED is off")
         self.crawler = crawler
         self.stats = crawler.stats
-        self.prefix = s.get("STORYARCHIVE_WARC_PREFIX", "")
+        self.prefix = check_warc_prefix(s.get("STORYARCHIVE_WARC_PREFIX", "") or "")
         self.max_bytes = s.getint("STORYARCHIVE_WARC_MAX_BYTES", 1 << 30)
         self.max_age = s.getfloat("STORYARCHIVE_WARC_MAX_AGE", 3600.0)
         self.operator = s.get("STORYARCHIVE_WARC_OPERATOR", "")
