@@ -64,9 +64,8 @@ def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if getattr(args, "metrics_port", None) is not None:
         overrides["STORYARCHIVE_METRICS_PORT"] = str(args.metrics_port)
     settings = project_settings(None, overrides, verbose=args.verbose)
-    from storyarchive.metrics import metrics_address
-
     from storyarchive.layout import check_warc_prefix
+    from storyarchive.metrics import metrics_address
 
     try:  # bad values fail now, not after the crawl started
         metrics_address(settings)
