@@ -47,6 +47,8 @@ def add_worker_options(p: argparse.ArgumentParser, required: bool = False) -> No
 def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """Settings for a crawl, after checking that the store and every configured Redis
     server are usable (before any fetching). UserError (exit status 2) if one is not."""
+    from storyarchive.layout import check_warc_prefix
+    from storyarchive.metrics import metrics_address
     from storyarchive.redis_connection import RedisUnavailableError, check_redis
     from storyarchive.runner import parse_overrides, project_settings
     from storyarchive.store import store_from_settings, store_uri_from_settings
@@ -64,9 +66,6 @@ def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if getattr(args, "metrics_port", None) is not None:
         overrides["STORYARCHIVE_METRICS_PORT"] = str(args.metrics_port)
     settings = project_settings(None, overrides, verbose=args.verbose)
-    from storyarchive.layout import check_warc_prefix
-    from storyarchive.metrics import metrics_address
-
     try:  # bad values fail now, not after the crawl started
         metrics_address(settings)
         check_warc_prefix(settings.get("STORYARCHIVE_WARC_PREFIX") or "")
