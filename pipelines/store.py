@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from scrapy import signals
@@ -62,6 +63,7 @@ class StorePipeline:
         self.resume = ResumeView({}, set(), set())  # what an earlier run of this crawl did
         self.report: FinishReport | None = None  # set when the finish stage completed
         self.coordinator: DistributedCrawl | None = None  # a distributed crawl's worker part
+        self._journal_path: Path | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -88,6 +90,7 @@ class StorePipeline:
             self.resume = resume_view(path)
             logger.info("resuming crawl %s of %s: %d exchanges archived, %d pages handled",
                         self.crawl_id, self.slug, len(self.resume.fetched), len(self.resume.handled))
+        self._journal_path = path
         self.journal = CrawlJournal(path, self.fsync_interval)
         story = getattr(spider, "story", None)
         self.started = time.monotonic()
@@ -152,6 +155,12 @@ class StorePipeline:
             stats.set_value("storyarchive/finish/status", "finished")
             stats.set_value("storyarchive/finish/by", str(done.get("by") or "another worker"))
             stats.set_value("storyarchive/finish/documents", int(done.get("documents") or 0))
+            if self._journal_path is not None and not self.crawler.settings.getbool(
+                    "STORYARCHIVE_JOURNAL_KEEP"):
+                # its committed part is in the store: this worker's journal has served
+                import shutil
+
+                shutil.rmtree(self._journal_path.parent, ignore_errors=True)
             return  # another worker ran the finish stage
         if not fetch_complete(reason):
             stats.set_value("storyarchive/finish/status", "interrupted")

@@ -123,7 +123,7 @@ def run_distributed(args: argparse.Namespace, settings, spider: str, slug: str, 
         register_crawl,
         run_worker,
     )
-    from storyarchive.redis_connection import redis_from_settings
+    from storyarchive.redis_connection import RedisParams, redis_client
     from storyarchive.runner import CrawlOutcome, _waiting
     from storyarchive.store.base import StoreError
 
@@ -132,7 +132,7 @@ def run_distributed(args: argparse.Namespace, settings, spider: str, slug: str, 
         settings = distributed_settings(settings, url)
     except StoreError as exc:
         raise UserError(f"store {settings.get('STORYARCHIVE_STORE')}: {exc}") from None
-    r = redis_from_settings(settings, "STORYARCHIVE_REDIS_URL")
+    r = redis_client(settings.get("STORYARCHIVE_REDIS_URL"), RedisParams.from_settings(settings))
     scope = settings.get("STORYARCHIVE_REDIS_SCOPE")
     if kwargs is None:
         raw = r.hget(registry_key(scope), slug)

@@ -69,7 +69,7 @@ def finish_distributed(args: argparse.Namespace) -> int:
     from storyarchive.distributed.worker import distributed_settings
     from storyarchive.journal import JOURNAL, crawl_dir
     from storyarchive.layout import check_slug
-    from storyarchive.redis_connection import redacted, redis_from_settings
+    from storyarchive.redis_connection import RedisParams, redacted, redis_client
     from storyarchive.runner import finish_only
     from storyarchive.store import store_from_settings
     from storyarchive.store.base import StoreError
@@ -83,7 +83,7 @@ def finish_distributed(args: argparse.Namespace) -> int:
         settings = distributed_settings(settings, args.redis)
     except StoreError as exc:
         raise UserError(f"store {settings.get('STORYARCHIVE_STORE')}: {exc}") from None
-    r = redis_from_settings(settings, "STORYARCHIVE_REDIS_URL")
+    r = redis_client(settings.get("STORYARCHIVE_REDIS_URL"), RedisParams.from_settings(settings))
     scope = settings.get("STORYARCHIVE_REDIS_SCOPE")
     raw = r.hget(registry_key(scope), args.slug)
     if not raw:
@@ -103,8 +103,9 @@ def finish_distributed(args: argparse.Namespace) -> int:
     me = f"finish-{os.uname().nodename}-{os.getpid()}"
     lease_ms = int(settings.getfloat("STORYARCHIVE_LEASE_TIMEOUT", 60.0) * 1000)
     if not r.set(keys.finisher, me, nx=True, px=lease_ms):
-        holder = r.get(keys.finisher)
-        raise UserError(f"worker {holder.decode() if holder else '?'} is running the finish stage "
+        raw_holder = r.get(keys.finisher)
+        holder = raw_holder.decode() if isinstance(raw_holder, bytes) else "?"
+        raise UserError(f"worker {holder} is running the finish stage "
                         f"of crawl {record.crawl_id}; `storyarchive status --redis ...` shows when it ends")
     stop = threading.Event()
 

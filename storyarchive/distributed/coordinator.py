@@ -344,10 +344,15 @@ class DistributedCrawl:
         assert self.keys is not None
         mark_done(self.redis, self.scope, self.keys, self.slug, self.worker, status, manifest,
                   documents, error)
-        if self._renew is not None:
+        renew = self._renew
+        if renew is not None:
             from twisted.internet import reactor
 
-            reactor.callFromThread(lambda: self._renew.running and self._renew.stop())  # type: ignore[attr-defined,union-attr]
+            def stop_renewing() -> None:
+                if renew.running:
+                    renew.stop()
+
+            reactor.callFromThread(stop_renewing)  # type: ignore[attr-defined]
 
 
 def gather_segments(store: Any, slug: str, crawl_id: str, target: Path, by: str) -> int:

@@ -147,7 +147,7 @@ def run_worker(settings: Settings, *, only: CrawlRecord | None = None, seed: boo
             from twisted.internet.error import ReactorNotRunning
 
             try:
-                reactor.stop()  # type: ignore[attr-defined]
+                reactor.stop()  # type: ignore[attr-defined,misc]
             except ReactorNotRunning:  # a signal stopped it already
                 pass
 
