@@ -48,8 +48,24 @@ DOWNLOAD_WARNSIZE = 0
 # Maximum bytes of a response body; larger bodies are cut there, archived as truncated, and
 # not extracted. 20 MB covers real article pages with inline data by a wide margin.
 STORYARCHIVE_MAX_BODY_BYTES = 20 * 1024 * 1024
+# Maximum bytes of a body once its Content-Encoding (gzip, deflate, br, zstd) is decoded: a
+# decompression bomb (1 MB inflating to 1 GiB) stops decoding there, is archived as received
+# and is not extracted or parsed (storyarchive/decompression.py, which replaces Scrapy's
+# HttpCompressionMiddleware below). 0 = no limit.
+STORYARCHIVE_MAX_DECODED_BYTES = 20 * 1024 * 1024
+# A page, feed or sitemap with more elements than this (start tags, counted before parsing:
+# storyarchive/markup.py) is archived, not parsed or extracted: memory goes by elements, and
+# 20 MB of tiny ones make a 750 MB tree. Real pages have a few thousand; a 50,000-URL
+# sitemap about 150,000. 0 = no limit.
+STORYARCHIVE_MAX_PAGE_ELEMENTS = 250_000
 # How deep the story spider follows links from seed pages (feeds and sitemaps are depth 0).
 STORYARCHIVE_SEED_DEPTH = 1
+# The URL budget of one story crawl: child sitemaps and candidate articles it requests
+# (the sources the story file names do not count). Past it, discovered URLs are not
+# followed; each source that listed some is in the manifest (rejected_at_discovery, reason
+# "url-budget", with how many). A story's coverage is thousands of pages; a source listing
+# more is a runaway. 0 = no limit.
+STORYARCHIVE_MAX_URLS = 100_000
 
 # ---------------------------------------------------------------- extraction
 # Turn the extract pipeline off entirely (items then carry no extraction).
@@ -212,6 +228,9 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 400,
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
+    # decodes bodies up to STORYARCHIVE_MAX_DECODED_BYTES (in the place of Scrapy's own)
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "storyarchive.decompression.BoundedDecompressionMiddleware": 590,
     # the User-Agent with the contact URL of this run (replaces Scrapy's own)
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "storyarchive.useragent.ContactUserAgentMiddleware": 500,

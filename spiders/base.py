@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from storyarchive.items import ArticleItem
 from storyarchive.layout import check_slug
+from storyarchive.markup import too_many_elements
 from storyarchive.timestamps import as_timestamp
 from storyarchive.urls import canonical_from_page, canonicalize_url
 
@@ -24,11 +25,17 @@ _CANONICAL = re.compile(rb"canonical", re.IGNORECASE)
 # The reason of a URL robots.txt forbids us (counted as storyarchive/rejected/robots.txt).
 ROBOTS_REFUSAL = "robots.txt: forbidden for storyarchive"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-# Response flags set by Scrapy when a body did not arrive whole: our size cap stopped it
-# (download_stopped) or the connection ended before Content-Length was reached (dataloss).
+# Response flags set when a body did not arrive whole: our size cap stopped it
+# (download_stopped) or the connection ended before Content-Length was reached (dataloss);
+# or when it would decode to more than STORYARCHIVE_MAX_DECODED_BYTES (decoded_too_large,
+# storyarchive/decompression.py: the body is as received), or holds more elements than
+# STORYARCHIVE_MAX_PAGE_ELEMENTS (too_many_elements, set by `ArchiveSpider.readable`).
+# None is extracted or parsed.
 TRUNCATION_FLAGS = {
     "download_stopped": "truncated: over the size limit",
     "dataloss": "truncated: connection lost",
+    "decoded_too_large": "too-large: decodes to more than the size limit",
+    "too_many_elements": "too-large: more elements than the page limit",
 }
 
 
@@ -121,10 +128,28 @@ class ArchiveSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or not _is_html(response):
             return None
         page = self._pages.get(response)
+        if page is None and not self.readable(response):
+            return None
         if page is None:
             page = self._pages[response] = Selector(
                 body=response.body, encoding=response.encoding, type="html", base_url=response.url)
         return page
+
+    def readable(self, response: Response) -> bool:
+        """Whether the body may be parsed: not still content-encoded past the decoded
+        limit, and within STORYARCHIVE_MAX_PAGE_ELEMENTS (storyarchive.markup: a page's
+        memory is its elements). A page over the limit gets the flag "too_many_elements",
+        so it is counted once and not extracted either."""
+        if "decoded_too_large" in response.flags or "too_many_elements" in response.flags:
+            return False
+        limit = self.settings.getint("STORYARCHIVE_MAX_PAGE_ELEMENTS")
+        if too_many_elements(response.body, limit):
+            response.flags.append("too_many_elements")
+            self.crawler.stats.inc_value("storyarchive/page_element_limit_hit")
+            self.logger.warning("%s: more than STORYARCHIVE_MAX_PAGE_ELEMENTS=%d elements; "
+                                "archived, not parsed or extracted", response.url, limit)
+            return False
+        return True
 
     def canonical_of(self, response: Response) -> str:
         """The page's canonical URL: its rel=canonical if usable, else its own URL, normalized."""
@@ -144,6 +169,8 @@ class ArchiveSpider(scrapy.Spider):
         declared = None
         if "charset=" in content_type.lower():
             declared = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+        if _is_html(response):
+            self.readable(response)  # flags a page with too many elements
         skipped = next((why for flag, why in TRUNCATION_FLAGS.items() if flag in response.flags), None)
         if skipped is None and mime and mime not in HTML_TYPES:
             skipped = f"not-html: {mime}"

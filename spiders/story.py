@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from spiders.base import ArchiveSpider
+from spiders.base import TRUNCATION_FLAGS, ArchiveSpider
 from storyarchive.discovery import DiscoveredLink, parse_feed, parse_sitemap
 from storyarchive.story import StoryDefinition, load_story
 from storyarchive.urls import canonicalize_url
@@ -41,6 +41,11 @@ class StorySpider(ArchiveSpider):
         # fetched first depends on arrival order, the full set does not.
         self.discovered: dict[str, set[str]] = {}
         self.aliases: dict[str, set[str]] = {}  # canonical URL -> variants that named it
+        # The URL budget (STORYARCHIVE_MAX_URLS): child sitemaps and candidate articles
+        # requested so far; past the budget, discovered URLs are counted, not followed.
+        self._sitemaps: set[str] = set()
+        self._budget_used = 0
+        self._budget_logged = False
 
     async def start(self) -> AsyncIterator[Any]:
         self.seen_canonical |= self.already_stored()
@@ -50,6 +55,7 @@ class StorySpider(ArchiveSpider):
         for url in self.story.search_urls():
             yield scrapy.Request(url, self.parse_feed, errback=self.on_error, meta={"via": "search"})
         for url in sources.sitemaps:
+            self._sitemaps.add(canonicalize_url(url))
             yield scrapy.Request(url, self.parse_sitemap, errback=self.on_error, meta={"via": "sitemap"})
         for url in sources.seeds:
             yield scrapy.Request(
@@ -58,22 +64,65 @@ class StorySpider(ArchiveSpider):
 
     # ---------------------------------------------------------------- discovery
     def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
+        if self._cut(response):
+            return
         links = parse_feed(response.body, response.url)
         self.crawler.stats.inc_value("storyarchive/discovery/feed_links", len(links))
-        yield from self._candidates(links, response.meta["via"])
+        yield from self._candidates(links, response.meta["via"], response.url)
 
     def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
+        if self._cut(response):
+            return
         content = parse_sitemap(response.body, response.url)
+        over = 0
         for child in content.children:
             # A child sitemap last modified before the window opened holds nothing newer.
             if child.date and self.story.window.start and child.date < self.story.window.start:
                 self.crawler.stats.inc_value("storyarchive/discovery/sitemaps_skipped_old")
                 continue
+            url = canonicalize_url(child.url)
+            if url in self._sitemaps:  # (an index listing itself, or two listing each other)
+                continue
+            if not self._within_budget():
+                over += 1
+                continue
+            self._sitemaps.add(url)
             yield scrapy.Request(
                 child.url, self.parse_sitemap, errback=self.on_error, meta={"via": "sitemap"}
             )
         self.crawler.stats.inc_value("storyarchive/discovery/sitemap_links", len(content.urls))
-        yield from self._candidates(content.urls, "sitemap")
+        yield from self._candidates(content.urls, "sitemap", response.url, over_budget=over)
+
+    def _cut(self, response: Response) -> bool:
+        """A feed or sitemap that did not arrive whole (cut at STORYARCHIVE_MAX_BODY_BYTES,
+        or its connection lost), would decode past STORYARCHIVE_MAX_DECODED_BYTES or holds
+        more than STORYARCHIVE_MAX_PAGE_ELEMENTS elements is not parsed: a runaway source
+        must not feed the crawl from what it sent up to the limit. It is archived as
+        received; the cut is recorded (the manifest's rejected_at_discovery) with its reason."""
+        why = next((why for flag, why in TRUNCATION_FLAGS.items() if flag in response.flags), None)
+        if why is None and not self.readable(response):
+            why = TRUNCATION_FLAGS["too_many_elements"]
+        if why is None:
+            return False
+        self.crawler.stats.inc_value("storyarchive/discovery/sources_cut")
+        self.logger.warning("%s (%s) not parsed: %s", response.url, response.meta.get("via"), why)
+        self.reject(response.url, f"{why} (not parsed)", via=response.meta.get("via"),
+                    received=len(response.body))
+        return True
+
+    def _within_budget(self) -> bool:
+        """Whether one more discovered URL may be requested (STORYARCHIVE_MAX_URLS, 0 = no
+        limit); counts it if so."""
+        limit = self.settings.getint("STORYARCHIVE_MAX_URLS")
+        if limit and self._budget_used >= limit:
+            if not self._budget_logged:
+                self._budget_logged = True
+                self.logger.warning("URL budget reached: STORYARCHIVE_MAX_URLS=%d URLs requested; "
+                                    "URLs discovered from now on are not followed", limit)
+            self.crawler.stats.inc_value("storyarchive/discovery/over_budget")
+            return False
+        self._budget_used += 1
+        return True
 
     def parse_seed(self, response: Response) -> Iterable[scrapy.Request]:
         depth = response.meta.get("seed_depth", 0)
@@ -88,11 +137,13 @@ class StorySpider(ArchiveSpider):
             if _ARTICLE_PATH.search(path):
                 links.append(DiscoveredLink(url))
         self.crawler.stats.inc_value("storyarchive/discovery/seed_links", len(links))
-        yield from self._candidates(links, "link", seed_depth=depth + 1)
+        yield from self._candidates(links, "link", response.url, seed_depth=depth + 1)
 
-    def _candidates(self, links: Iterable[DiscoveredLink], via: str, **meta: Any) -> Iterable[scrapy.Request]:
+    def _candidates(self, links: Iterable[DiscoveredLink], via: str, source: str,
+                    over_budget: int = 0, **meta: Any) -> Iterable[scrapy.Request]:
         """Requests for candidate articles: canonicalized, in scope, and in the date window
-        when the source announced a date."""
+        when the source announced a date, within the URL budget. A source (`source`, its
+        URL) that listed URLs past the budget is recorded once, with how many."""
         for link in links:
             url = canonicalize_url(link.url)
             if not url.startswith(("http://", "https://")):
@@ -103,7 +154,12 @@ class StorySpider(ArchiveSpider):
             if link.date is not None and self.story.in_window(link.date) is False:
                 self.reject(url, "out-of-window", date=link.date.isoformat())
                 continue
-            sources = self.discovered.setdefault(url, set())
+            sources = self.discovered.get(url)
+            if sources is None:
+                if not self._within_budget():
+                    over_budget += 1
+                    continue
+                sources = self.discovered[url] = set()
             if via not in sources:
                 sources.add(via)
                 self.journal("found", url=url, via=via)
@@ -111,6 +167,10 @@ class StorySpider(ArchiveSpider):
                 url, self.parse_article, errback=self.on_error,
                 meta={"via": via, "date": link.published, **meta},
             )
+        if over_budget:
+            limit = self.settings.getint("STORYARCHIVE_MAX_URLS")
+            self.reject(source, f"url-budget: STORYARCHIVE_MAX_URLS={limit} reached", via=via,
+                        not_followed=over_budget)
 
     # ---------------------------------------------------------------- articles
     def parse_article(self, response: Response) -> Iterable[Any]:
