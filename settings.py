@@ -60,6 +60,12 @@ STORYARCHIVE_MAX_DECODED_BYTES = 20 * 1024 * 1024
 STORYARCHIVE_MAX_PAGE_ELEMENTS = 250_000
 # How deep the story spider follows links from seed pages (feeds and sitemaps are depth 0).
 STORYARCHIVE_SEED_DEPTH = 1
+# Networks a crawl may reach besides the public internet and the hosts the user names (a
+# story file's sources, the URLs given to capture): CIDRs, e.g. ["10.0.0.0/8"] for an
+# intranet (--set STORYARCHIVE_ALLOW_NETWORKS=10.0.0.0/8,192.168.0.0/16). Every other
+# loopback, private, link-local or cloud-metadata address a discovered URL (or a redirect)
+# resolves to is refused (storyarchive/addressguard.py; reason "forbidden-address").
+STORYARCHIVE_ALLOW_NETWORKS: list[str] = []
 # The URL budget of one story crawl: child sitemaps and candidate articles it requests
 # (the sources the story file names do not count). Past it, discovered URLs are not
 # followed; each source that listed some is in the manifest (rejected_at_discovery, reason
@@ -228,6 +234,9 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 400,
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
+    # discovered URLs never reach loopback, private, link-local or metadata addresses
+    # unless the user named the host (STORYARCHIVE_ALLOW_NETWORKS); first, before robots.txt
+    "storyarchive.addressguard.AddressGuardMiddleware": 50,
     # decodes bodies up to STORYARCHIVE_MAX_DECODED_BYTES (in the place of Scrapy's own)
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "storyarchive.decompression.BoundedDecompressionMiddleware": 590,

@@ -68,6 +68,17 @@ class ArchiveSpider(scrapy.Spider):
         # trip through every spider middleware and the scheduler.
         self._requisites_requested: set[str] = set()
 
+    def named_urls(self) -> list[str]:
+        """The URLs the user named for this crawl: the story file's sources (feeds,
+        sitemaps, search feeds, seeds) and the URLs given to capture. Their hosts may be
+        fetched whatever address they resolve to (storyarchive.addressguard)."""
+        urls = list(getattr(self, "urls", None) or [])
+        story = getattr(self, "story", None)
+        if story is not None:
+            src = story.sources
+            urls += [*src.feeds, *src.sitemaps, *src.seeds, *story.search_urls()]
+        return urls
+
     def set_slug(self, slug: str) -> None:
         self.story_slug = check_slug(slug)
 
@@ -103,9 +114,15 @@ class ArchiveSpider(scrapy.Spider):
         from scrapy.exceptions import IgnoreRequest
         from scrapy.spidermiddlewares.httperror import HttpError
 
+        from storyarchive.addressguard import ForbiddenAddressError
+
         if failure.check(HttpError):
             status = failure.value.response.status  # type: ignore[union-attr]
             self.reject(request.url, f"http-{status}", status=status)
+        elif failure.check(ForbiddenAddressError):
+            redirects = request.meta.get("redirect_urls") or []
+            self.reject(request.url, f"forbidden-address: {failure.value.reason}",  # type: ignore[union-attr]
+                        **({"redirected_from": redirects[0]} if redirects else {}))
         elif failure.check(IgnoreRequest) and "redirect" in str(failure.value).lower():
             self.reject(request.url, "redirect-loop", detail=str(failure.value))
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):

@@ -47,6 +47,7 @@ def add_worker_options(p: argparse.ArgumentParser, required: bool = False) -> No
 def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """Settings for a crawl, after checking that the store and every configured Redis
     server are usable (before any fetching). UserError (exit status 2) if one is not."""
+    from storyarchive.addressguard import allowed_networks
     from storyarchive.layout import check_warc_prefix
     from storyarchive.metrics import metrics_address
     from storyarchive.redis_connection import RedisUnavailableError, check_redis
@@ -69,6 +70,7 @@ def prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     try:  # bad values fail now, not after the crawl started
         metrics_address(settings)
         check_warc_prefix(settings.get("STORYARCHIVE_WARC_PREFIX") or "")
+        allowed_networks(settings)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     uri = store_uri_from_settings(settings)
