@@ -234,6 +234,9 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 400,
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
+    # user:password@ in a URL becomes an Authorization header; no URL written or logged
+    # carries it (storyarchive/credentials.py)
+    "storyarchive.credentials.UrlCredentialsMiddleware": 40,
     # discovered URLs never reach loopback, private, link-local or metadata addresses
     # unless the user named the host (STORYARCHIVE_ALLOW_NETWORKS); first, before robots.txt
     "storyarchive.addressguard.AddressGuardMiddleware": 50,

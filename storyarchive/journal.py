@@ -266,7 +266,13 @@ def unfinished_crawls(store: ArchiveStore, slug: str) -> list[CrawlState]:
 
 
 def write_resume_info(path: Path, info: dict[str, Any]) -> None:
-    """What `storyarchive resume` needs to start the crawl again (written atomically)."""
+    """What `storyarchive resume` needs to start the crawl again (written atomically).
+    URLs are written without user info: credentials are sent, never written (a resumed
+    capture of such a URL sends none; give the URL again)."""
+    from storyarchive.credentials import strip_userinfo
+
+    if info.get("urls"):
+        info = {**info, "urls": [strip_userinfo(u) for u in info["urls"]]}
     path.mkdir(parents=True, exist_ok=True)
     tmp = path / f".{RESUME_INFO}.tmp"
     tmp.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

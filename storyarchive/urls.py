@@ -37,7 +37,8 @@ def canonicalize_url(url: str) -> str:
     """The canonical form of an http(s) URL.
 
     Lower-cases scheme and host (IDN hosts become punycode, a trailing dot goes), drops the
-    default port, the fragment, user info is kept; removes tracking parameters
+    default port, the fragment and user info (`user:password@`: credentials are no part of
+    a page's identity, and are written nowhere); removes tracking parameters
     (TRACKING_PARAMS, TRACKING_PREFIXES), drops empty pieces ("&&") and sorts the rest by name
     (stable: repeated names keep their order); normalizes percent-encoding (unreserved
     characters decoded, hex upper-cased, non-ASCII UTF-8 encoded); resolves "." and ".."
@@ -135,7 +136,7 @@ def canonical_from_page(page_url: str, canonical_href: str | None) -> str:
 # ---------------------------------------------------------------- helpers
 
 def _netloc(netloc: str, scheme: str) -> str | None:
-    userinfo, _, hostport = netloc.rpartition("@")
+    hostport = netloc.rpartition("@")[2]
     if hostport.startswith("["):  # IPv6 literal
         end = hostport.find("]")
         if end < 0:
@@ -156,7 +157,7 @@ def _netloc(netloc: str, scheme: str) -> str | None:
         else:
             port = str(int(port))
     result = host + (f":{port}" if port else "")
-    return f"{userinfo}@{result}" if userinfo else result
+    return result  # user info (user:password@) is dropped: never part of a page's identity
 
 
 def _idna(host: str) -> str | None:

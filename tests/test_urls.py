@@ -57,10 +57,10 @@ CANONICAL = [
     # IDN host -> punycode
     ("https://Bücher.de/a", "https://xn--bcher-kva.de/a"),
     ("https://el-periódico.com.ve/nota", "https://xn--el-peridico-web.com.ve/nota"),
-    # IPv6 and user info
+    # IPv6 (user info: test_user_info_is_dropped)
     ("http://[::1]:80/x", "http://[::1]/x"),
     ("http://[2001:DB8::1]:8080/x", "http://[2001:db8::1]:8080/x"),
-    ("https://user@Example.com/x", "https://user@example.com/x"),
+    ("https://Example.com/x", "https://example.com/x"),
 ]
 
 
@@ -72,6 +72,12 @@ def test_canonicalize_url(url: str, expected: str) -> None:
 @pytest.mark.parametrize("url", [c[1] for c in CANONICAL])
 def test_canonical_form_is_a_fixed_point(url: str) -> None:
     assert canonicalize_url(url) == url
+
+
+@pytest.mark.parametrize("url", ["https://user@Example.com/x", "https://user:s3cret@example.com/x",
+                                 "https://:s3cret@example.com:443/x", "https://a%40b:p%3Aw@example.com/x"])
+def test_user_info_is_dropped(url: str) -> None:
+    assert canonicalize_url(url) == "https://example.com/x"
 
 
 def test_tracking_variants_of_one_article_collapse_to_one_url() -> None:

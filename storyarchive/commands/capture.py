@@ -86,8 +86,10 @@ def run(args: argparse.Namespace) -> int:
         if args.story.endswith(".toml"):
             kwargs["story_text"] = Path(args.story).read_text(encoding="utf-8")
         return run_distributed(args, settings, "capture", slug, kwargs, "storyarchive capture")
+    from storyarchive.credentials import strip_userinfo
+
     story_arg = str(Path(args.story).resolve()) if args.story.endswith(".toml") else args.story
     info = {"spider": "capture", "story": story_arg, "urls": urls, "settings": list(args.set)}
     return report_outcome(run_crawl_command(settings, "capture", slug, args.fresh, info,
                                             {"urls": urls, "story": args.story}),
-                          "storyarchive capture", given_urls=urls)
+                          "storyarchive capture", given_urls=[strip_userinfo(u) for u in urls])

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from storyarchive.credentials import redact_urls
 from storyarchive.layout import check_key
 from storyarchive.store.base import (
     ArchiveStore,
@@ -327,7 +328,7 @@ class S3Store(ArchiveStore):
                 f"{exc}; set AWS_PROFILE to a profile in ~/.aws/config or unset it"
             ) from None
         except ValueError as exc:  # botocore: "Invalid endpoint: ..."
-            raise StoreEndpointError(f"{exc}; {_ENDPOINT_HINT}") from None
+            raise StoreEndpointError(f"{redact_urls(str(exc))}; {_ENDPOINT_HINT}") from None
         return cls(client, bucket, prefix, opts)
 
     # ------------------------------------------------------------------ naming
@@ -669,18 +670,19 @@ def translate_error(exc: Exception, op: str, where: str, bucket: str) -> StoreEr
 
     if isinstance(exc, StoreError):
         return exc
+    detail = redact_urls(str(exc))  # botocore's message may name an endpoint with user:password@
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
         return StoreAccessError(f"no usable AWS credentials for {where}: {_CREDENTIALS_HINT}")
     if isinstance(exc, bx.ProfileNotFound):
-        return StoreAccessError(f"{exc}: set AWS_PROFILE to a profile that exists")
+        return StoreAccessError(f"{detail}: set AWS_PROFILE to a profile that exists")
     if isinstance(exc, bx.SSLError):
         return StoreEndpointError(
-            f"TLS failed talking to {where}: {exc}. Is the endpoint http:// rather than "
+            f"TLS failed talking to {where}: {detail}. Is the endpoint http:// rather than "
             f"https://, or does it need AWS_CA_BUNDLE? {_ENDPOINT_HINT}"
         )
     if isinstance(exc, bx.ConnectionError | bx.HTTPClientError):
         return StoreUnavailableError(
-            f"cannot reach {where}: {exc}. Is the server up and the endpoint right? "
+            f"cannot reach {where}: {detail}. Is the server up and the endpoint right? "
             f"({_ENDPOINT_HINT}.) Files wait in the local spool; run `storyarchive store "
             "sync` once it is reachable"
         )
@@ -689,7 +691,7 @@ def translate_error(exc: Exception, op: str, where: str, bucket: str) -> StoreEr
             f"{where} did not answer like an S3 service ({op}); {_ENDPOINT_HINT}"
         )
     if not isinstance(exc, bx.ClientError):
-        return StoreError(f"{op} on {where} failed: {type(exc).__name__}: {exc}")
+        return StoreError(f"{op} on {where} failed: {type(exc).__name__}: {detail}")
     code, status = _code(exc), _status(exc)
     message = exc.response.get("Error", {}).get("Message", "")
     if code in ("NoSuchBucket",) or (op in ("head_bucket",) and status == 404):
