@@ -20,8 +20,8 @@ class Block:
     """One block of an article body, in reading order.
 
     `relation` and the fields after it are set by the dedup stage:
-    unique | repeat-in-page (of_block) | site-boilerplate | wire-exact | wire-near (cluster,
-    similarity).
+    unique | repeat-in-page (of_block) | site-boilerplate | site-copy (cluster: copies of one
+    article at several URLs of one site) | wire-exact | wire-near (cluster, similarity).
     """
 
     index: int

@@ -36,6 +36,11 @@ from storyarchive.items import Block
 logger = logging.getLogger(__name__)
 
 _SEEN_TEXTS = 20_000  # texts remembered between runs (a few KB each)
+# Two documents of one site are copies of one article (filed under two sections, printed
+# at two URLs) when the texts they share hold at least this share of the words of each.
+# Different articles sharing a site's boxes stay far below it: their own text differs.
+SAME_ARTICLE = 0.8
+_COPY_CLUE_DOCS = 64  # a text on more documents than this is no clue to an article's copies
 _PAIR_CHUNK = 1 << 21  # LSH pair codes counted at once in _pairs_within (16 MB)
 
 # (doc_id, block index) -> the block's text in the archive, or None if it can't be read.
@@ -221,8 +226,9 @@ class BlockDeduplicator:
         del within, rows, pkeys
         self._connect(run, pairs, run.recrawled, summary)
         del pairs
-        boiler, boiler_only = self._boilerplate(run)
-        self._clusters(run, boiler, boiler_only, summary, run.recrawled)
+        articles = self._site_articles(run)
+        boiler, boiler_only = self._boilerplate(run, articles)
+        self._clusters(run, boiler, boiler_only, summary, run.recrawled, articles)
         self._syndication(run, norms)
         if persist and prior is not None:
             assert need is not None
@@ -529,10 +535,81 @@ class BlockDeduplicator:
             run.edges.append((a, b))
 
     # ------------------------------------------------------------------ tiers 2-4
-    def _boilerplate(self, run: _Run) -> tuple[set[tuple[int, str]], set[int]]:
-        """(text key, site) pairs where the text is on >= N distinct URLs of that site, and
-        the texts that are boilerplate on every site they are on (no block of theirs can
-        be in a cluster, so the cluster pass leaves them out)."""
+    def _occurrences(self, run: _Run, key: int) -> list[_Occ]:
+        occ = run.occ
+        return occ[key] if key in occ else self._prior_occ(key, run.recrawled)
+
+    def _site_articles(self, run: _Run) -> dict[str, str]:
+        """doc id -> its article: the smallest doc id among the copies of one article on
+        one site (documents whose shared texts hold SAME_ARTICLE of the words of each), for
+        the documents that share a text with another document of their site; a document
+        not in the map is an article of its own.
+
+        Candidates come from each document's rarest texts: if two documents share
+        SAME_ARTICLE of each one's words, each holds one of the other's rarest texts that
+        make up more than the rest (1 - SAME_ARTICLE) of its words. Templated pages (their
+        own text on one page, boxes on all) make no candidates at all."""
+        docs: dict[str, DocMeta] = {}  # documents sharing a text with another of their site
+        for occs in run.occ.values():
+            if len(occs) > 1:
+                by_site: dict[str, dict[str, DocMeta]] = defaultdict(dict)
+                for o in occs:
+                    by_site[o.doc.site][o.doc.doc_id] = o.doc
+                for found in by_site.values():
+                    if len(found) > 1:
+                        docs.update(found)
+        if len(docs) < 2:
+            return {}
+        current = {d.meta.doc_id: keys for d, (_, keys) in zip(run.docs, run.doc_blocks, strict=True)}
+        words: dict[int, int] = {k: n.words for k, n in run.norms.items()}
+        keys_of: dict[str, set[int]] = {}
+        for doc_id in docs:
+            if doc_id in current:
+                keys_of[doc_id] = set(current[doc_id])
+            elif self.index is not None and doc_id in self.index.docs:
+                keys_of[doc_id] = set(self.index.docs[doc_id].keys.tolist())
+        if self.index is not None:
+            missing = sorted({k for ks in keys_of.values() for k in ks} - words.keys())
+            known = [k for k in missing if k in self.index.texts]
+            words.update(zip(known, self.index.text_words(known), strict=True))
+        total = {d: sum(words.get(k, 0) for k in ks) for d, ks in keys_of.items()}
+        pairs: set[tuple[str, str]] = set()
+        for doc_id, ks in keys_of.items():
+            site, need, seen = docs[doc_id].site, (1 - SAME_ARTICLE) * total[doc_id], 0
+            rarest = sorted(ks, key=lambda k: (len(self._occurrences(run, k)), k))
+            for k in rarest:
+                if seen > need:
+                    break
+                seen += words.get(k, 0)
+                occs = self._occurrences(run, k)
+                if len(occs) > _COPY_CLUE_DOCS:
+                    continue
+                pairs.update((min(doc_id, o.doc.doc_id), max(doc_id, o.doc.doc_id)) for o in occs
+                             if o.doc.site == site and o.doc.doc_id != doc_id
+                             and o.doc.doc_id in keys_of)
+        parent: dict[str, str] = {}
+
+        def find(d: str) -> str:
+            while parent.get(d, d) != d:
+                d = parent[d]
+            return d
+
+        for a, b in sorted(pairs):
+            ka, kb = keys_of[a], keys_of[b]
+            shared = sum(words.get(k, 0) for k in ka & kb)
+            if shared and shared >= SAME_ARTICLE * total[a] and shared >= SAME_ARTICLE * total[b]:
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+        return {d: find(d) for d in parent.keys() | parent.values()}
+
+    def _boilerplate(self, run: _Run, articles: dict[str, str]
+                     ) -> tuple[set[tuple[int, str]], set[int]]:
+        """(text key, site) pairs where the text is in >= N different articles of that site
+        (distinct URLs, copies of one article counting once: an article's own text is never
+        boilerplate, however many URLs it is filed under), and the texts that are
+        boilerplate on every site they are on (no block of theirs can be in a cluster, so
+        the cluster pass leaves them out)."""
         n = self.config.boilerplate_min_urls
         out: set[tuple[int, str]] = set()
         only: set[int] = set()
@@ -540,15 +617,15 @@ class BlockDeduplicator:
         for key, occs in [(k, v) for k, v in run.occ.items() if len(v) >= n]:
             by_site: dict[str, set[str]] = defaultdict(set)
             for o in occs:
-                by_site[o.doc.site].add(o.doc.canonical_url)
-            boiler_sites = [site for site, urls in by_site.items() if len(urls) >= n]
+                by_site[o.doc.site].add(articles.get(o.doc.doc_id, o.doc.doc_id))
+            boiler_sites = [site for site, found in by_site.items() if len(found) >= n]
             out.update((key, site) for site in boiler_sites)
             if len(boiler_sites) == len(by_site):
                 only.add(key)
         return out, only
 
     def _clusters(self, run: _Run, boiler: set[tuple[int, str]], boiler_only: set[int],
-                  summary: DedupSummary, current_ids: set[str]) -> None:
+                  summary: DedupSummary, current_ids: set[str], articles: dict[str, str]) -> None:
         th = self.config.thresholds
         blocks_of = {d.meta.doc_id: d.blocks for d in run.docs}
         current_blocks = _BlockFinder(blocks_of)
@@ -602,8 +679,9 @@ class BlockDeduplicator:
                         current.append((k, o))
             if not current:
                 continue
-            if len(set().union(*sites_of_key.values())) < 2:
-                continue  # one outlet only: not syndication
+            if len(set().union(*sites_of_key.values())) < 2:  # one outlet only: not syndication
+                self._site_copies(run, keys, per_doc, current, articles, current_blocks, current_ids)
+                continue
             ranked = sorted(per_doc.values(), key=lambda e: canonical_order(e[2], e[0]))
             canon, canon_block, canon_key = ranked[0][2], ranked[0][3], ranked[0][4]
             cluster = "c" + blake2b(f"{canon.doc_id}:{canon_block}:{canon_key:016x}".encode(),
@@ -626,6 +704,31 @@ class BlockDeduplicator:
             for b in d.blocks:
                 rel[b.relation] += 1
         summary.relations = dict(sorted(rel.items()))
+
+    def _site_copies(self, run: _Run, keys: list[int], per_doc: dict[str, list[Any]],
+                     current: list[tuple[int, _Occ]], articles: dict[str, str],
+                     current_blocks: _BlockFinder, current_ids: set[str]) -> None:
+        """The texts of one site in copies of one article (`_site_articles`): each copy's
+        blocks are `site-copy` in a cluster whose canonical copy is chosen by the canonical
+        rule. Every copy keeps its text (text_dedup); the document says which is canonical."""
+        groups: dict[str, list[list[Any]]] = defaultdict(list)
+        for e in per_doc.values():
+            groups[articles.get(e[2].doc_id, e[2].doc_id)].append(e)
+        for article, members in groups.items():
+            if len(members) < 2:
+                continue
+            ranked = sorted(members, key=lambda e: canonical_order(e[2], e[0]))
+            canon, canon_block, canon_key = ranked[0][2], ranked[0][3], ranked[0][4]
+            cluster = "c" + blake2b(f"{canon.doc_id}:{canon_block}:{canon_key:016x}".encode(),
+                                    digest_size=8).hexdigest()
+            run.canon[cluster] = (canon.doc_id, canon.canonical_url)
+            for k, o in current:
+                if articles.get(o.doc.doc_id, o.doc.doc_id) != article:
+                    continue
+                b = current_blocks[(o.doc.doc_id, o.block)]
+                b.relation, b.cluster = "site-copy", cluster
+                b.similarity = 1.0 if k == canon_key else self._similarity(
+                    run, k, canon_key, keys, self.config.thresholds, current_ids)
 
     def _similarity(self, run: _Run, key: int, canon_key: int, component: list[int],
                     th: Any, current_ids: set[str]) -> float:
@@ -651,7 +754,8 @@ class BlockDeduplicator:
                     continue
                 total += w
                 if b.cluster:
-                    shared += w
+                    if b.relation != "site-copy":  # (shared with other outlets)
+                        shared += w
                     per[b.cluster][0] += 1
                     per[b.cluster][1] += w
             d.syndication = {"shared_share": round(shared / total, 4) if total else 0.0,

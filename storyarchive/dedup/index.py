@@ -64,10 +64,11 @@ class PriorIndex:
     def reset(self) -> None:
         self._cursor = 0
         self.docs: dict[str, DocRecord] = {}
-        # text key -> row of its numbers bloom and band keys in _t_blooms/_t_bands
+        # text key -> row of its numbers bloom, band keys and words in _t_blooms/_t_bands/_t_words
         self.texts: dict[int, int] = {}
         self._t_chunks: list[np.ndarray] = []  # decoded T records, not yet concatenated
         self._t_blooms = np.zeros(0, np.uint64)
+        self._t_words = np.zeros(0, np.int64)
         self._t_bands = np.zeros((0, int(self.meta.get("bands", 16))), np.uint32)  # type: ignore[call-overload]
         # text key -> the blocks of indexed documents holding it
         self.occurrences: dict[int, list[Occurrence]] = {}
@@ -119,12 +120,21 @@ class PriorIndex:
     def text_fingerprints(self, keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(band keys (n, bands) uint32, number blooms (n,) uint64) of indexed texts.
         KeyError if one is not in the index."""
+        rows = self._text_rows(keys)
+        return self._t_bands[rows], self._t_blooms[rows]
+
+    def text_words(self, keys: list[int]) -> list[int]:
+        """The word count of each of `keys` (indexed texts); KeyError if one is not."""
+        return self._t_words[self._text_rows(keys)].tolist()  # type: ignore[no-any-return]
+
+    def _text_rows(self, keys: list[int]) -> np.ndarray:
         if self._t_chunks:
             self._t_blooms = np.concatenate([self._t_blooms, *(c["bloom"] for c in self._t_chunks)])
             self._t_bands = np.concatenate([self._t_bands, *(c["bands"] for c in self._t_chunks)])
+            self._t_words = np.concatenate([self._t_words, *(c["words"].astype(np.int64)
+                                                              for c in self._t_chunks)])
             self._t_chunks = []
-        rows = np.fromiter(map(self.texts.__getitem__, keys), dtype=np.int64, count=len(keys))
-        return self._t_bands[rows], self._t_blooms[rows]
+        return np.fromiter(map(self.texts.__getitem__, keys), dtype=np.int64, count=len(keys))
 
     def prior_occurrences(self, key: int) -> list[Occurrence]:
         """The indexed occurrences of a text, in the order the index recorded them (every

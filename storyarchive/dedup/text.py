@@ -8,7 +8,7 @@ from storyarchive.dedup.normalize import NormalizedText, normalize
 from storyarchive.items import Block
 
 DROPPED_RELATIONS = frozenset({"repeat-in-page", "site-boilerplate"})
-CROSS_DOC_RELATIONS = ("site-boilerplate", "wire-exact", "wire-near")
+CROSS_DOC_RELATIONS = ("site-boilerplate", "site-copy", "wire-exact", "wire-near")
 
 
 def text_dedup(blocks: Sequence[Block]) -> str:
