@@ -117,12 +117,20 @@ class ArchivedResponseMiddleware:
         http = record.http_headers
         if http is None:
             raise RecordNotFoundError(f"{filename}@{offset} has no HTTP response")
+        wire = _WIRE_HEADERS
         if record.rec_type == "revisit":
             body = self._revisit_payload(slug, filename, offset, length)
         else:
-            body = record.content_stream().read()
+            # Decoded only up to STORYARCHIVE_MAX_DECODED_BYTES, as when it was fetched: a
+            # decompression bomb is answered as stored, still encoded, and the decompression
+            # middleware flags it again (storyarchive/decompression.py).
+            limit = self.crawler.settings.getint("STORYARCHIVE_MAX_DECODED_BYTES")
+            body = _read_at_most(record.content_stream(), limit + 1 if limit else -1)
+            if limit and len(body) > limit:
+                body = parse_one(self._raw(slug, filename, offset, length)).raw_stream.read()
+                wire = _WIRE_HEADERS - {b"content-encoding"}
         headers = Headers([(k.encode("latin-1"), v.encode("latin-1")) for k, v in http.headers
-                           if k.lower().encode("latin-1") not in _WIRE_HEADERS])
+                           if k.lower().encode("latin-1") not in wire])
         flags = ["archived"]
         truncated = record.rec_headers.get_header("WARC-Truncated")
         if truncated:
@@ -142,6 +150,21 @@ class ArchivedResponseMiddleware:
         if self._payloads is None:
             self._payloads = StoredPayloads(self._store, slug, story_entries(self._store, slug))
         return self._payloads.read(filename, offset, length).body  # type: ignore[no-any-return]
+
+
+def _read_at_most(stream: Any, size: int) -> bytes:
+    """Up to `size` bytes of `stream` (all of it if `size` < 0): warcio's readers return
+    one block per read."""
+    if size < 0:
+        return stream.read()  # type: ignore[no-any-return]
+    parts, got = [], 0
+    while got < size:
+        chunk = stream.read(size - got)
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
 
 
 def _ref_dict(ref: WarcRef) -> dict[str, Any]:
