@@ -175,7 +175,7 @@ class AddressGuardMiddleware:
         from twisted.internet import reactor
 
         try:
-            found = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
+            found = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[arg-type]
             return ipaddress.ip_address(found)
         except Exception:  # noqa: BLE001 - any lookup failure: the download reports it
             return None
