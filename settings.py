@@ -6,6 +6,9 @@ on the scrapy command line or `--set NAME=VALUE` on the storyarchive command lin
 BOT_NAME = "storyarchive"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` exits 1 when a crawl is not finished or fails while closing, as
+# `storyarchive crawl` does (Scrapy's own exits 0 unless the crawl could not start)
+COMMANDS_MODULE = "storyarchive.scrapy_commands"
 
 # ---------------------------------------------------------------- politeness (Scrapy's own)
 # An honest User-Agent, built when a crawl starts (storyarchive/useragent.py):
@@ -252,6 +255,9 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "storyarchive.warc.middleware.WarcRecorderMiddleware": 950,
 }
 EXTENSIONS: dict[str, int] = {
+    # what fails while the spider closes makes the run exit 1 (storyarchive/closing.py);
+    # first, so its spider_closed handler runs before any other of ours can fail
+    "storyarchive.closing.CloseFailures": 100,
     "storyarchive.progress.CrawlProgress": 500,
     "storyarchive.warc.bodylimit.MaxBodySize": 510,  # STORYARCHIVE_MAX_BODY_BYTES
     "storyarchive.metrics.MetricsExtension": 520,  # STORYARCHIVE_METRICS_PORT

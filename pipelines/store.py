@@ -41,6 +41,7 @@ from storyarchive.journal import (
     fetch_complete,
     resume_view,
 )
+from storyarchive.manifests import check_crawl_id_unused
 from storyarchive.store import store_from_crawler
 from storyarchive.store.base import ArchiveStore, StoreError
 
@@ -80,6 +81,11 @@ class StorePipeline:
         spider = self.crawler.spider
         self.slug = spider.story_slug  # type: ignore[union-attr]
         self.crawl_id = spider.crawl_id  # type: ignore[union-attr]
+        # a crawl id used twice (scrapy crawl -a crawl_id=...) fails now, not at its end
+        try:
+            check_crawl_id_unused(self.store, self.slug, self.crawl_id)
+        except StoreError as exc:  # unreachable now: its end says so if it is taken
+            logger.warning("cannot check that crawl id %s is new: %s", self.crawl_id, exc)
         path = crawl_dir(self.store, self.slug, self.crawl_id) / JOURNAL
         self.coordinator = self.crawler.get_extension(DistributedCrawl)
         if self.coordinator is not None:

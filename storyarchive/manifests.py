@@ -30,3 +30,18 @@ def recorded_wire_sites(store: ArchiveStore, slug: str) -> tuple[str, ...]:
     for manifest in iter_manifests(store, slug):
         sites.update(manifest.get("dedup_wire_sites") or [])
     return tuple(sorted(sites))
+
+
+class CrawlIdUsedError(Exception):
+    """A crawl whose id already has a manifest in the store: a crawl id is used once."""
+
+
+def check_crawl_id_unused(store: ArchiveStore, slug: str, crawl_id: str) -> None:
+    """CrawlIdUsedError if the store holds a manifest of crawl `crawl_id` of `slug` (that
+    crawl is done: a second one under its id could only fail at its end, over its
+    documents). StoreError if the store cannot say."""
+    key = layout.crawl_manifest_key(slug, crawl_id)
+    if store.exists(key):
+        raise CrawlIdUsedError(
+            f"crawl {crawl_id} of story {slug!r} is done already (its manifest {key} is in "
+            f"{store.uri}): a crawl id is used once; start the crawl without crawl_id for a new one")

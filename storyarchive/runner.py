@@ -30,6 +30,13 @@ class CrawlResult:
     def finish_error(self) -> str | None:
         return self.stats.get("storyarchive/finish/error")
 
+    @property
+    def close_failure(self) -> str | None:
+        """What failed while the spider was closing (storyarchive.closing), if anything."""
+        from storyarchive.closing import close_failure
+
+        return close_failure(self.stats)
+
 
 def project_settings(
     store_uri: str | None, overrides: dict[str, Any] | None = None, verbose: bool = False
@@ -104,6 +111,20 @@ def crawl_result(crawler: Crawler, settings: Settings) -> CrawlResult:
     )
 
 
+def scrapy_crawl_failure(result: CrawlResult) -> str | None:
+    """Why a crawl run by `scrapy crawl` must exit with status 1 (one line), or None: it
+    did not finish (interrupted, or its finish stage failed) or failed while closing."""
+    spider = result.spider
+    slug = getattr(spider, "story_slug", None) or getattr(spider, "name", "?")
+    what = f"crawl {getattr(spider, 'crawl_id', '?')} of {slug!r}"
+    status = result.stats.get("storyarchive/finish/status")
+    if status is not None and status != "finished":
+        return f"{what} ended {status}" + (f": {result.finish_error}" if result.finish_error else "")
+    if result.close_failure:
+        return f"{what} failed while closing: {result.close_failure}"
+    return None
+
+
 CLEAN_STOP_MARKER = ".storyarchive-clean-stop"
 
 
@@ -123,11 +144,20 @@ class CrawlOutcome:
     redis: str | None = None  # a distributed crawl's Redis (the commands to run next need it)
 
     @property
+    def close_failure(self) -> str | None:
+        return self.result.close_failure if self.result is not None else None
+
+    @property
     def exit_code(self) -> int:
-        return 0 if self.status == "finished" and not self.waiting else 1
+        return 0 if self.status == "finished" and not self.waiting and not self.close_failure else 1
 
     def next_step(self) -> str | None:
         """One line saying what failed and which command completes the work."""
+        if self.status == "finished" and self.close_failure:
+            spool = (f"; {self.waiting} files of {self.slug!r} wait in the local spool: run "
+                     "`storyarchive store sync` to deliver them" if self.waiting else "")
+            return (f"crawl {self.crawl_id} of {self.slug!r} failed while closing: "
+                    f"{self.close_failure}{spool}")
         if self.status == "finished" and self.waiting:
             return (f"{self.waiting} files of {self.slug!r} wait in the local spool (the store "
                     "could not take them): run `storyarchive store sync` to deliver them")
@@ -209,13 +239,16 @@ def run_crawl(settings: Settings, spider_name: str, slug: str, *, fresh: bool,
 
 
 def _waiting(settings: Settings, slug: str) -> int:
-    """How many of the story's files wait in the spool for the store."""
+    """How many of the story's files wait in the spool for the store (closed files, and
+    WARC files left open that no live process holds: `store sync` recovers them)."""
     from storyarchive.store import spool, store_from_settings
+    from storyarchive.warc.recover import unclaimed_open_files
 
     store = store_from_settings(settings)
     try:
         prefix = f"stories/{slug}/"
-        return sum(1 for key, _path in spool.pending(store) if key.startswith(prefix))
+        closed = sum(1 for key, _path in spool.pending(store) if key.startswith(prefix))
+        return closed + len(unclaimed_open_files(store, slug))
     finally:
         store.close()
 

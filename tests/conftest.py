@@ -8,5 +8,7 @@ _PLUGINS = [
     "tests.fixtures.s3server",  # moto's standalone S3 server
     "tests.fixtures.redisserver",  # redis-server
     "tests.fixtures.replay",  # pywb in its own virtual environment
+    "tests.fixtures.smalldisk",  # a small tmpfs to fill up
+    "tests.fixtures.statehome",  # each test's own $XDG_STATE_HOME (spool and state of S3 stores)
 ]
 pytest_plugins = [p for p in _PLUGINS if importlib.util.find_spec(p) is not None]

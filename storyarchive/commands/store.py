@@ -33,7 +33,11 @@ def register(subparsers: Any) -> None:
         description="Recover the unfinished WARC files a killed crawl left (cut to their last "
                     "complete record and indexed), then deliver every closed file waiting in "
                     "the local spool (WARCs first, each verified before its spool copy is "
-                    "removed). Delivering what the store already holds is a no-op.",
+                    "removed), and say what still waits where. Delivering what the store "
+                    "already holds is a no-op. The spool of an S3 store is "
+                    "$STORYARCHIVE_SPOOL_DIR/<store>, by default "
+                    "$XDG_STATE_HOME/storyarchive/spool/<store> (~/.local/state/...): the "
+                    "same from any directory.",
         example="storyarchive store sync --store s3://bucket/archive")
     add_settings_arguments(sync)
     sync.set_defaults(func=run_sync)
@@ -58,8 +62,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    """Deliver the spool; exit 0 when it is empty afterwards, 1 otherwise."""
-    from storyarchive.store.spool import spool_dir, sync
+    """Deliver the spool; exit 0 when it is empty afterwards (and nothing of this store
+    waits in the spool's old place), 1 otherwise. Says where the spool is and what waits."""
+    from storyarchive.store.spool import legacy_spool_dir, spool_dir, sync, waiting_kinds
     from storyarchive.warc.recover import recover_all
 
     uri, store = store_from_args(args)
@@ -68,8 +73,12 @@ def run_sync(args: argparse.Namespace) -> int:
         for rep in recover_all(store):
             print(f"recovered {rep.summary()}")
         report = sync(store)
+        kinds = waiting_kinds(store) if report.remaining else {}
+        writing = _being_written(store)
+        old = legacy_spool_dir(store)
     finally:
         store.close()
+    spool = spool_dir(store)
     print(
         f"store {uri}: delivered {report.delivered} file(s), {_mb(report.bytes)} "
         f"({report.uploaded} uploaded, {report.already_stored} already in the store)"
@@ -79,8 +88,28 @@ def run_sync(args: argparse.Namespace) -> int:
     if report.stopped:
         print(f"  stopped: {report.stopped}", file=sys.stderr)
     if report.remaining:
-        print(f"{report.remaining} file(s) still waiting in {spool_dir(store)}", file=sys.stderr)
-    return 0 if report.ok else 1
+        what = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+        print(f"{report.remaining} file(s) still waiting in {spool} ({what})", file=sys.stderr)
+    else:
+        print(f"nothing waits in the spool ({spool})")
+    if writing:
+        print(f"{writing} WARC file(s) still being written by a running crawl in {spool}: "
+              "they are delivered when it closes them")
+    if old is not None:
+        count = sum(1 for p in old.rglob("*") if p.is_file())
+        print(f"{count} file(s) for {uri} wait in {old}, where the spool was before "
+              "(relative to the directory a crawl ran in): deliver them with "
+              f"`STORYARCHIVE_SPOOL_DIR={old.parent} storyarchive store sync --store {uri}`",
+              file=sys.stderr)
+    return 0 if report.ok and old is None else 1
+
+
+def _being_written(store: Any) -> int:
+    """WARC files in the spool that a live crawl holds open (recover_all left them alone)."""
+    from storyarchive.store.spool import OPEN_SUFFIX, spool_dir
+
+    stories = spool_dir(store) / "stories"
+    return sum(1 for _ in stories.glob(f"*/warc/*.warc.gz{OPEN_SUFFIX}")) if stories.is_dir() else 0
 
 
 def _mb(n: int) -> str:

@@ -45,29 +45,57 @@ logger = logging.getLogger(__name__)
 OPEN_SUFFIX = ".open"
 
 
+# Before this place was fixed, a remote store's spool was relative to the directory a
+# command ran in; `store sync` still looks there (legacy_spool_dir).
+_OLD_RELATIVE_SPOOL = Path(".storyarchive/spool")
+
+
 def _store_slug(uri: str) -> str:
     readable = re.sub(r"[^A-Za-z0-9._-]+", "_", uri)[-60:]
     return f"{readable}-{hashlib.sha256(uri.encode()).hexdigest()[:8]}"
 
 
-def spool_dir(store: ArchiveStore) -> Path:
-    """Where files for `store` wait: <root>/.spool for a local store, else
-    $STORYARCHIVE_SPOOL_DIR (default ./.storyarchive/spool)/<store>."""
+def local_state_home() -> Path:
+    """This machine's place for storyarchive's working files of remote stores:
+    $XDG_STATE_HOME/storyarchive, else ~/.local/state/storyarchive (an absolute path,
+    whatever the current directory: every command of one user finds the same files)."""
+    xdg = os.environ.get("XDG_STATE_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "state"
+    return base / "storyarchive"
+
+
+def _working_dir(store: ArchiveStore, given: str, kind: str) -> Path:
+    """<root>/.<kind> for a local store; else <given>/<store> (`given`: the environment's
+    override), by default local_state_home()/<kind>/<store>."""
     root = getattr(store, "root", None)
     if root is not None:
-        return Path(root) / ".spool"
-    base = Path(os.environ.get("STORYARCHIVE_SPOOL_DIR", ".storyarchive/spool"))
+        return Path(root) / f".{kind}"
+    base = Path(given).expanduser().absolute() if given else local_state_home() / kind
     return base / _store_slug(store.uri)
+
+
+def spool_dir(store: ArchiveStore) -> Path:
+    """Where files for `store` wait: <root>/.spool for a local store, else
+    $STORYARCHIVE_SPOOL_DIR/<store> (default: local_state_home()/spool/<store>)."""
+    return _working_dir(store, os.environ.get("STORYARCHIVE_SPOOL_DIR", ""), "spool")
 
 
 def state_dir(store: ArchiveStore) -> Path:
-    """Where rebuildable local state for `store` lives (digest and dedup indexes):
-    <root>/.state for a local store, else $STORYARCHIVE_STATE_DIR/<store>."""
-    root = getattr(store, "root", None)
-    if root is not None:
-        return Path(root) / ".state"
-    base = Path(os.environ.get("STORYARCHIVE_STATE_DIR", ".storyarchive/state"))
-    return base / _store_slug(store.uri)
+    """Where the local state of `store` lives (crawl journals, digest and dedup indexes):
+    <root>/.state for a local store, else $STORYARCHIVE_STATE_DIR/<store> (default:
+    local_state_home()/state/<store>)."""
+    return _working_dir(store, os.environ.get("STORYARCHIVE_STATE_DIR", ""), "state")
+
+
+def legacy_spool_dir(store: ArchiveStore) -> Path | None:
+    """The spool `store` had under the old default, ./.storyarchive/spool/<store> in the
+    current directory, if files wait there and it is not the spool in use; else None."""
+    if getattr(store, "root", None) is not None:
+        return None
+    old = (_OLD_RELATIVE_SPOOL / _store_slug(store.uri)).absolute()
+    if old == spool_dir(store) or not old.is_dir():
+        return None
+    return old if any(p.is_file() for p in old.rglob("*")) else None
 
 
 def spool_path(store: ArchiveStore, key: str) -> Path:
@@ -171,6 +199,16 @@ def pending(store: ArchiveStore) -> Iterator[tuple[str, Path]]:
     # WARC files before their indexes, before documents and manifests: whatever lands in
     # the store first must never point at something that has not landed yet.
     yield from sorted(found, key=lambda kp: (_delivery_rank(kp[0]), kp[0]))
+
+
+def waiting_kinds(store: ArchiveStore) -> dict[str, int]:
+    """What waits in the spool of `store`, by kind (WARC, index, document, other), for a
+    user: {"WARC": 2, "index": 2}."""
+    kinds: dict[str, int] = {}
+    for key, _path in pending(store):
+        kind = ("WARC", "index", "document", "other")[_delivery_rank(key)]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
 
 
 def _delivery_rank(key: str) -> int:

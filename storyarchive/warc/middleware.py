@@ -29,23 +29,27 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, task, threads
+from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from storyarchive.layout import check_slug, check_warc_prefix, warc_key
 from storyarchive.redis_connection import RedisParams
 from storyarchive.store import store_from_crawler
+from storyarchive.store.base import StoreError
 from storyarchive.store.spool import spool_dir, spool_path, state_dir
 from storyarchive.useragent import user_agent_from_settings
 from storyarchive.warc.handler import RAW_HEAD_HEADER, decode_head
 from storyarchive.warc.records import HttpExchange
 from storyarchive.warc.recover import recover_spool
-from storyarchive.warc.revisits import check_digest_index_setting, open_digest_index
-from storyarchive.warc.writer import RotatingWarcWriter, WriterConfig, deliver_closed
+from storyarchive.warc.revisits import DigestIndex, check_digest_index_setting, open_digest_index
+from storyarchive.warc.writer import RotatingWarcWriter, WarcWriteError, WriterConfig, deliver_closed
 
 logger = logging.getLogger(__name__)
 
 META_REF = "storyarchive_warc"
 META_TRUNCATED = "storyarchive_truncated"
+# Scrapy's finish reason of a crawl stopped because what it fetched could not be archived.
+WRITE_ERROR_REASON = "warc-write-error"
 _META_STAMP = "_storyarchive_warc_stamp"  # (id(request), datetime) set in process_request
 
 
@@ -127,13 +131,7 @@ class WarcRecorderMiddleware:
         self._pool.start()
         index = None
         if self.revisits:
-            scope = "storyarchive"
-            if check_digest_index_setting(self.digest_index) == "redis":
-                from storyarchive.distributed.keys import scope_for
-                from storyarchive.store.identity import store_id
-
-                scope = scope_for(await self._in_thread(store_id, store))
-            index = open_digest_index(self.digest_index, state_dir(store), slug, self.redis_params, scope)
+            index = await self._open_digest_index(store, slug)
         self.writer = RotatingWarcWriter(store, config, index)
         logger.info("WARC recorder: story %s, spool %s", slug, spool_dir(store))
         recovered = await self._in_thread(recover_spool, store, slug)
@@ -143,11 +141,57 @@ class WarcRecorderMiddleware:
         self._timer = task.LoopingCall(self._rotate_tick)
         self._timer.start(max(1.0, min(60.0, self.max_age / 4)), now=False)
 
+    async def _open_digest_index(self, store: Any, slug: str) -> DigestIndex | None:
+        """The story's digest index, scoped to the store's identity wherever it lives
+        outside the store (Redis; the local state of a remote store, which a bucket emptied
+        and made again under the same name must not inherit): an index never names an
+        original that is not in this store. None (revisits only within this run) if the
+        store's identity cannot be read."""
+        from storyarchive.store.identity import store_id
+
+        shared = check_digest_index_setting(self.digest_index) == "redis"
+        ident = None
+        if shared or getattr(store, "root", None) is None:
+            try:
+                ident = await self._in_thread(store_id, store)
+            except StoreError as exc:
+                logger.warning("no revisits of earlier crawls: cannot read the identity of %s: %s",
+                               store.uri, exc)
+                return None
+        scope = "storyarchive"
+        if shared and ident is not None:
+            from storyarchive.distributed.keys import scope_for
+
+            scope = scope_for(ident)
+        return open_digest_index(self.digest_index, state_dir(store), slug, self.redis_params, scope,
+                                 store_ident=None if shared else ident)
+
     def _rotate_tick(self) -> None:
         if self.writer is not None:
             threads.deferToThreadPool(reactor, self._pool, self.writer.rotate_if_due).addErrback(
-                lambda f: logger.error("WARC rotation failed: %s", f.getErrorMessage())
-            )
+                self._rotation_failed)
+
+    def _rotation_failed(self, failure: Failure) -> None:
+        if failure.check(WarcWriteError) and failure.value is not None:
+            self._write_failed(failure.value)
+        else:
+            logger.error("WARC rotation failed: %s", failure.getErrorMessage())
+
+    def _write_failed(self, exc: BaseException) -> None:
+        """What was fetched can no longer be archived (a full disk): stop the crawl, once.
+        It ends `interrupted` (exit status 1, `storyarchive resume` goes on); the exchanges
+        that were not archived are queued again, so a resume fetches them."""
+        self.stats.inc_value("storyarchive/warc/write_errors")
+        if self.stats.get_value("storyarchive/warc/error") is not None:
+            return
+        self.stats.set_value("storyarchive/warc/error", str(exc))
+        # what the crawl's summary says about why it stopped (storyarchive.runner)
+        self.stats.set_value("storyarchive/finish/error", str(exc))
+        logger.error("%s; stopping the crawl", exc)
+        if self.crawler.engine is not None:
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_ERROR_REASON))
 
     async def checkpoint(self) -> bool:
         """Close the open WARC file and wait until the store holds every closed file (a
@@ -167,7 +211,11 @@ class WarcRecorderMiddleware:
                     closed.delivered = deliver_closed(writer.store, slug, path)
             return all(c.delivered for c in writer.closed)
 
-        return bool(await self._in_thread(close_and_deliver))
+        try:
+            return bool(await self._in_thread(close_and_deliver))
+        except WarcWriteError as exc:  # the file waits `.open` in the spool; nothing is committed
+            self._write_failed(exc)
+            return False
 
     async def spider_closed(self, spider: Spider) -> None:
         if self._timer is not None and self._timer.running:
@@ -179,6 +227,14 @@ class WarcRecorderMiddleware:
             closed = await self._in_thread(writer.close)
         finally:
             self._pool.stop()
+        if writer.failures:
+            # a file that could not be closed waits `.open` in the spool: the crawl must not
+            # end as if everything was delivered (storyarchive.closing)
+            from storyarchive.closing import record_close_failure
+
+            self.stats.set_value("storyarchive/warc/error", writer.failures[0])
+            if not self.stats.get_value("storyarchive/warc/write_errors"):
+                record_close_failure(self.stats, writer.failures[-1])
         st = writer.stats
         for key, value in (
             ("records", st.records),
@@ -196,7 +252,7 @@ class WarcRecorderMiddleware:
         request.meta[_META_STAMP] = (id(request), datetime.now(UTC))
         return None
 
-    async def process_response(self, request: Request, response: Response) -> Response:
+    async def process_response(self, request: Request, response: Response) -> Response | Request:
         stamp = request.meta.get(_META_STAMP)
         if "cached" in response.flags or stamp is None or stamp[0] != id(request) or self.writer is None:
             response.headers.pop(RAW_HEAD_HEADER, None)
@@ -209,7 +265,13 @@ class WarcRecorderMiddleware:
             truncated = "disconnect"
             request.meta[META_TRUNCATED] = truncated
         ex = exchange_from(request, response, stamp[1], truncated)
-        ref = await self._in_thread(self.writer.write_exchange, ex)
+        try:
+            ref = await self._in_thread(self.writer.write_exchange, ex)
+        except WarcWriteError as exc:
+            self._write_failed(exc)
+            self.stats.inc_value("storyarchive/warc/not_archived")
+            # not archived, so not handed on: queued again (JOBDIR keeps it for the resume)
+            return request.replace(dont_filter=True)
         request.meta[META_REF] = ref
         self.stats.inc_value(f"storyarchive/warc/{ref.record_type}")
         if truncated:

@@ -1,9 +1,14 @@
-"""Recovery of WARC files left open (`*.warc.gz.open`) by a killed process.
+"""Recovery of WARC files left open (`*.warc.gz.open`) by a killed process, or abandoned
+by a writer that could not write or close them (a full disk).
 
 Every record is one gzip member, flushed when written, so a kill leaves whole members
-followed by at most one cut member. Recovery keeps the members up to the last complete
-one, truncates the rest, and closes the file like a normal close: rename to the final name,
-CDXJ, delivery. A file still locked by a live writer is left alone.
+followed by at most one cut member: recovery cuts the tail and closes the file like a
+normal close (rename to the final name, CDXJ, delivery); the records keep their offsets.
+A file damaged in the middle (a hole: bytes that are not a whole member, followed by whole
+members again) is scanned past the damage: from there recovery looks for the next complete
+gzip member that holds a WARC record and keeps every complete record after it; the file is
+rewritten without the damaged bytes (records after them move; the report says where and
+how much). A file still locked by a live writer is left alone.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ import fcntl
 import logging
 import os
 import zlib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from storyarchive.layout import cdxj_key, warc_key
 from storyarchive.store import ArchiveStore
@@ -24,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 _READ = 1 << 20
 _OUT = 1 << 22
+_FIRST_READ = 1 << 13  # most records are small: read a member in growing pieces
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_WARC_MAGIC = b"WARC/1."
 
 
 @dataclass
@@ -32,47 +42,122 @@ class RecoveryReport:
     final_name: str | None  # None when nothing was kept (file removed)
     kept_members: int
     kept_bytes: int
-    cut_bytes: int
+    cut_bytes: int  # the unfinished tail
     delivered: bool = False
+    skipped: list[tuple[int, int]] = field(default_factory=list)  # damage: (offset, bytes)
 
     def summary(self) -> str:
         if self.final_name is None:
             return f"{self.path.name}: no complete record, removed ({self.cut_bytes} bytes cut)"
-        return (
-            f"{self.path.name} -> {self.final_name}: kept {self.kept_members} records "
-            f"({self.kept_bytes} bytes), cut {self.cut_bytes} bytes of an unfinished record"
-        )
+        text = (f"{self.path.name} -> {self.final_name}: kept {self.kept_members} records "
+                f"({self.kept_bytes} bytes)")
+        if self.skipped:
+            where = ", ".join(f"{n} bytes at offset {off}" for off, n in self.skipped)
+            text += (f", skipped damaged bytes ({where}; the records after them were kept and "
+                     "moved up)")
+        if self.cut_bytes:
+            text += f", cut {self.cut_bytes} bytes of an unfinished record"
+        return text
+
+
+def member_end(f: BinaryIO, start: int) -> int | None:
+    """The end offset of the complete gzip member starting at `start` in `f` if it holds a
+    WARC record (decompresses whole, CRC included, to data starting with "WARC/1."); None
+    otherwise. Reads the member in growing pieces; never holds more than a few MB."""
+    f.seek(start)
+    d = zlib.decompressobj(31)
+    pos, size, head = start, _FIRST_READ, b""
+    while True:
+        chunk = f.read(size)
+        size = min(size * 2, _READ)
+        if not chunk:
+            return None  # cut short
+        data = chunk
+        try:
+            while True:
+                out = d.decompress(data, _OUT)
+                if len(head) < len(_WARC_MAGIC):
+                    head += out[: len(_WARC_MAGIC) - len(head)]
+                if d.eof or not d.unconsumed_tail:
+                    break
+                data = d.unconsumed_tail
+        except zlib.error:
+            return None
+        if not _WARC_MAGIC.startswith(head[: len(_WARC_MAGIC)]):
+            return None  # a gzip member, but not of a WARC record
+        if d.eof:
+            return pos + len(chunk) - len(d.unused_data) if head == _WARC_MAGIC else None
+        pos += len(chunk)
+
+
+def _next_member(f: BinaryIO, start: int, size: int) -> int | None:
+    """The offset of the first complete WARC member at or after `start`, or None."""
+    pos = start
+    while pos < size:
+        f.seek(pos)
+        chunk = f.read(_READ)
+        if not chunk:
+            return None
+        at = chunk.find(_GZIP_MAGIC)
+        while at >= 0:
+            if member_end(f, pos + at) is not None:
+                return pos + at
+            at = chunk.find(_GZIP_MAGIC, at + 1)
+        pos += max(1, len(chunk) - (len(_GZIP_MAGIC) - 1))  # a magic across two reads
+    return None
+
+
+def scan_members(path: Path) -> Iterator[tuple[bool, int, int]]:
+    """(whole, start, end) for each stretch of `path` in order: a complete WARC member
+    (whole=True) or damaged bytes (whole=False: not a complete WARC member, up to the next
+    one or to the end of the file)."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        pos = 0
+        while pos < size:
+            end = member_end(f, pos)
+            if end is not None:
+                yield True, pos, end
+                pos = end
+                continue
+            found = _next_member(f, pos + 1, size)
+            yield False, pos, size if found is None else found
+            if found is None:
+                return
+            pos = found
 
 
 def complete_members(path: Path) -> tuple[int, int]:
-    """(end offset of the last complete gzip member, number of complete members) of `path`.
-    Never holds more than a few MB of the file or its decompressed data."""
+    """(end offset of the last complete gzip member before any damage, number of complete
+    members before it) of `path`."""
     end = count = 0
-    member_start = fed = 0
-    d = zlib.decompressobj(31)
-    with open(path, "rb") as f:
-        pending = b""
-        while True:
-            chunk = pending or f.read(_READ)
-            pending = b""
-            if not chunk:
-                break
-            try:
-                d.decompress(chunk, _OUT)
-                while d.unconsumed_tail and not d.eof:
-                    d.decompress(d.unconsumed_tail, _OUT)
-            except zlib.error:
-                break
-            if d.eof:
-                used = len(chunk) - len(d.unused_data) - len(d.unconsumed_tail)
-                end = member_start + fed + used
-                count += 1
-                member_start, fed = end, 0
-                pending = d.unused_data + d.unconsumed_tail
-                d = zlib.decompressobj(31)
-            else:
-                fed += len(chunk)
+    for whole, _start, stop in scan_members(path):
+        if not whole:
+            break
+        end, count = stop, count + 1
     return end, count
+
+
+def _rewrite_without(path: Path, f: BinaryIO, members: list[tuple[int, int]]) -> None:
+    """Rewrite `path` (open as `f`) with only `members` ((start, end) ranges), through a
+    hidden temporary file beside it that replaces it once complete and synced."""
+    tmp = path.with_name(f".recover-{path.name}")
+    try:
+        with open(tmp, "wb") as out:
+            for start, end in members:
+                f.seek(start)
+                left = end - start
+                while left:
+                    data = f.read(min(_READ, left))
+                    if not data:
+                        raise OSError(f"{path} changed while it was recovered")
+                    out.write(data)
+                    left -= len(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def recover_file(store: ArchiveStore, slug: str, path: Path) -> RecoveryReport | None:
@@ -86,18 +171,44 @@ def recover_file(store: ArchiveStore, slug: str, path: Path) -> RecoveryReport |
         except BlockingIOError:
             return None
         size = os.fstat(f.fileno()).st_size
-        end, count = complete_members(path)
-        if end < size:
-            f.truncate(end)
-            f.flush()
-            os.fsync(f.fileno())
-        if count == 0:
+        members: list[tuple[int, int]] = []
+        damage: list[tuple[int, int]] = []
+        for whole, start, end in scan_members(path):
+            (members if whole else damage).append((start, end))
+        tail = damage.pop() if damage and damage[-1][1] == size else None
+        kept = sum(end - start for start, end in members)
+        cut = tail[1] - tail[0] if tail else 0
+        skipped = [(start, end - start) for start, end in damage]
+        if not members:
             path.unlink()
             return RecoveryReport(path, None, 0, 0, size)
+        if damage:
+            _rewrite_without(path, f, members)
+        elif tail:
+            f.truncate(tail[0])
+            f.flush()
+            os.fsync(f.fileno())
         write_index(store, slug, final.name, list(index_warc(path, final.name)))
         os.rename(path, final)
     delivered = deliver_closed(store, slug, final)
-    return RecoveryReport(path, final.name, count, end, size - end, delivered)
+    return RecoveryReport(path, final.name, len(members), kept, cut, delivered, skipped)
+
+
+def unclaimed_open_files(store: ArchiveStore, slug: str) -> list[Path]:
+    """The story's `.open` WARC files in the spool that no live process holds: a killed
+    crawl's, or one its writer abandoned (recover_spool, `store sync`, closes them)."""
+    folder = spool_path(store, warc_key(slug, "x")).parent
+    found = []
+    for path in sorted(folder.glob(f"*.warc.gz{OPEN_SUFFIX}")) if folder.is_dir() else []:
+        try:
+            with open(path, "rb") as f:
+                fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # a live writer's
+        except FileNotFoundError:
+            continue
+        found.append(path)
+    return found
 
 
 def recover_spool(store: ArchiveStore, slug: str) -> list[RecoveryReport]:

@@ -6,7 +6,8 @@ record is closed (see writer.RotatingWarcWriter), so the index never points into
 crash could cut short.
 
 `DigestIndex` is the interface; `SqliteDigestIndex` the embedded default, kept under
-`spool.state_dir(store)/<slug>/digests.sqlite`; `RedisDigestIndex` the shared one for many
+`spool.state_dir(store)/<slug>/` (`digest_index_path`: named after the store's identity
+for a remote store); `RedisDigestIndex` the shared one for many
 workers (STORYARCHIVE_WARC_DIGEST_INDEX = redis://...). It is rebuildable state: losing it only
 means the next capture of a payload is stored in full again.
 """
@@ -84,8 +85,12 @@ class MemoryDigestIndex:
         pass
 
 
-def digest_index_path(state_dir: Path, slug: str) -> Path:
-    return state_dir / slug / "digests.sqlite"
+def digest_index_path(state_dir: Path, slug: str, store_ident: str | None = None) -> Path:
+    """The SQLite digest index of `slug` in `state_dir`: digests.sqlite in a local store's
+    own state directory; digests-<store id>.sqlite for a remote store, whose state directory
+    is named after its URI (a bucket emptied and made again under the same name is another
+    store, with another id: it never inherits the index of the one before)."""
+    return state_dir / slug / (f"digests-{store_ident}.sqlite" if store_ident else "digests.sqlite")
 
 
 class RedisDigestIndex:
@@ -128,13 +133,15 @@ class RedisDigestIndex:
 
 
 def open_digest_index(setting: str, state_dir: Path, slug: str,
-                      redis_params: RedisParams | None = None, scope: str = "storyarchive") -> DigestIndex:
+                      redis_params: RedisParams | None = None, scope: str = "storyarchive",
+                      store_ident: str | None = None) -> DigestIndex:
     """The digest index for `slug`: Redis when `setting` is a redis:// URL (connected with
     `redis_params`, keys under `scope`: the store's, storyarchive.distributed.keys), else
-    SQLite in `state_dir`. ValueError for any other value."""
+    SQLite in `state_dir` (digest_index_path: keyed by `store_ident` for a remote store).
+    ValueError for any other value."""
     if check_digest_index_setting(setting) == "redis":
         return RedisDigestIndex(setting, slug, redis_params, scope=scope)
-    return SqliteDigestIndex(digest_index_path(state_dir, slug))
+    return SqliteDigestIndex(digest_index_path(state_dir, slug, store_ident))
 
 
 def check_digest_index_setting(setting: str) -> str:

@@ -8,6 +8,7 @@ thread only, so records are written in order and never interleaved.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -55,43 +56,92 @@ REASON_NOTE = (
 _CHUNK = 1 << 20
 
 
+class WarcWriteError(Exception):
+    """A record could not be written (a full disk, a short write): the exchange is not
+    archived. The file it was going into was cut back to its last whole record and closed
+    (or, if that failed too, left `.open` for recovery); nothing is appended after it."""
+
+
 class WarcFile:
     """One WARC file being written at `path` (ending in .open), locked against recovery
-    by other processes while open."""
+    by other processes while open.
+
+    Writes go straight to the file descriptor (no user-space buffer that could hold a
+    half-written record and write it out later): a write that fails cuts the file back to
+    the end of its last whole member, so the file never holds a hole."""
 
     def __init__(self, path: Path, level: int = 6) -> None:
         self.path = path
         self._level = level
-        self._f: BinaryIO = in_spool_dir(path, lambda: open(path, "xb"))  # noqa: SIM115 - closed in close()
+        self._f: BinaryIO = in_spool_dir(path, lambda: open(path, "xb", buffering=0))  # noqa: SIM115 - closed in close()
         fcntl.flock(self._f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._size = 0
+        self.damaged = False  # a failed write could not be cut back: never write here again
 
     @property
     def size(self) -> int:
-        return self._f.tell()
+        return self._size
 
     def write(self, rec: WarcRecord) -> tuple[int, int]:
-        """Append `rec` as one gzip member; return (offset, length) of the member."""
-        offset = self._f.tell()
+        """Append `rec` as one gzip member; return (offset, length) of the member. OSError
+        if it cannot be written whole; the file then ends where it ended before."""
+        if self.damaged:
+            raise OSError(errno.EIO, f"{self.path.name} was damaged by an earlier failed write")
+        offset = self._size
         comp = zlib.compressobj(self._level, zlib.DEFLATED, 31)
-        self._f.write(comp.compress(header_block(rec)))
-        for part in rec.parts:
-            view = memoryview(part)
-            for i in range(0, len(view), _CHUNK):
-                self._f.write(comp.compress(view[i : i + _CHUNK]))
-        self._f.write(comp.compress(b"\r\n\r\n"))
-        self._f.write(comp.flush())
-        # Flushed per record: a killed process leaves only whole members in the OS cache.
-        self._f.flush()
-        return offset, self._f.tell() - offset
+        out: list[bytes] = [comp.compress(header_block(rec))]
+        pending = len(out[0])
+        try:
+            for part in rec.parts:
+                view = memoryview(part)
+                for i in range(0, len(view), _CHUNK):
+                    data = comp.compress(view[i : i + _CHUNK])
+                    out.append(data)
+                    pending += len(data)
+                    if pending >= _CHUNK:
+                        self._write_all(b"".join(out))
+                        out, pending = [], 0
+            out += [comp.compress(b"\r\n\r\n"), comp.flush()]
+            self._write_all(b"".join(out))
+        except OSError:
+            self.cut(offset)
+            raise
+        return offset, self._size - offset
+
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            n = self._f.write(view)
+            if not n:  # a short write that made no progress: the disk is full
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            self._size += n
+            view = view[n:]
+
+    def cut(self, end: int) -> None:
+        """Cut the file back to `end` (the end of a whole member) after a failed write; if
+        that fails too, mark it damaged (recovery cuts the tail)."""
+        try:
+            os.ftruncate(self._f.fileno(), end)
+            self._size = end
+        except OSError as exc:
+            logger.error("cannot cut %s back to %d bytes after a failed write: %s", self.path, end, exc)
+            self.damaged = True
 
     def sync(self) -> None:
-        self._f.flush()
         os.fsync(self._f.fileno())
 
     def close(self, final_path: Path) -> None:
         """Rename to `final_path` (call sync() first), then release the file and its lock."""
         os.rename(self.path, final_path)
         self._f.close()
+
+    def abandon(self) -> None:
+        """Release the file and its lock without renaming it: it stays `.open` in the spool,
+        where recovery (`storyarchive store sync`, the story's next crawl) closes it."""
+        try:
+            self._f.close()
+        except OSError as exc:
+            logger.error("closing %s: %s", self.path, exc)
 
 
 def file_name(prefix: str, when: datetime, serial: int, host: str) -> str:
@@ -165,6 +215,8 @@ class RotatingWarcWriter:
         # digests of records in files of this process not yet registered in the index
         self._pending: dict[str, RevisitTarget] = {}
         self._pending_in_file: list[tuple[str, RevisitTarget]] = []
+        # what could not be written or closed (WarcWriteError messages), for the crawl's end
+        self.failures: list[str] = []
 
     # ------------------------------------------------------------------ files
     def _open(self) -> None:
@@ -172,13 +224,22 @@ class RotatingWarcWriter:
         self._name = file_name(self.config.prefix or self.config.slug, now, self._serial, self.config.host)
         self._serial += 1
         path = spool_path(self.store, warc_key(self.config.slug, self._name + OPEN_SUFFIX))
-        self._file = WarcFile(path, self.config.gzip_level)
+        try:
+            self._file = WarcFile(path, self.config.gzip_level)
+        except OSError as exc:
+            raise self._failed(f"cannot create the WARC file {path}: {exc.strerror or exc}") from exc
         self._opened_at = self._clock()
         self._entries = []
         self._records_in_file = 0
         info = warcinfo_record(self._name, now, self.warcinfo_fields())
         self._warcinfo_id = info.get("WARC-Record-ID") or ""
-        self._write(info)
+        try:
+            self._write(info)
+        except OSError as exc:  # not even its warcinfo: the file holds nothing, remove it
+            self._file.abandon()
+            path.unlink(missing_ok=True)
+            self._file = None
+            raise self._failed(f"cannot write the WARC file {path}: {exc.strerror or exc}") from exc
 
     def warcinfo_fields(self) -> list[tuple[str, str]]:
         c = self.config
@@ -209,6 +270,43 @@ class RotatingWarcWriter:
         self.stats.bytes += length
         return offset, length
 
+    def _failed(self, message: str) -> WarcWriteError:
+        logger.error("%s", message)
+        self.failures.append(message)
+        return WarcWriteError(message)
+
+    def _give_up_file(self, start: int, cause: OSError, url: str) -> WarcWriteError:
+        """After a failed write: cut the open file back to `start` (before the exchange's
+        request record) and close it; if closing fails too, leave it `.open` for recovery.
+        Either way nothing is ever appended to it again. Returns the error to raise."""
+        assert self._file is not None
+        f = self._file
+        if f.size > start:  # the request record went in, its response did not
+            f.cut(start)
+        message = (f"cannot write to the WARC file {f.path.name}: {cause.strerror or cause} "
+                   f"({url} was fetched but not archived)")
+        if f.damaged:
+            self._abandon_file()
+        else:
+            try:
+                self.close_file()
+            except WarcWriteError:
+                pass  # said and counted by close_file
+        return self._failed(message)
+
+    def _abandon_file(self) -> None:
+        """Leave the open file `.open` in the spool, released, for recovery; its digests are
+        never registered (recovered records are not revisit targets)."""
+        assert self._file is not None
+        path = self._file.path
+        self._file.abandon()
+        self._file = None
+        for d, _ in self._pending_in_file:
+            self._pending.pop(d, None)
+        self._pending_in_file = []
+        logger.error("%s is left in the spool for recovery (`storyarchive store sync`, or the "
+                     "story's next crawl, closes it)", path)
+
     def _should_rotate(self) -> bool:
         if self._file is None:
             return False
@@ -229,9 +327,14 @@ class RotatingWarcWriter:
             return None
         final = spool_path(self.store, warc_key(self.config.slug, self._name))
         size = self._file.size
-        self._file.sync()
-        write_index(self.store, self.config.slug, self._name, self._entries)
-        self._file.close(final)
+        try:
+            self._file.sync()
+            write_index(self.store, self.config.slug, self._name, self._entries)
+            self._file.close(final)
+        except OSError as exc:  # a full disk: the file has whole records only, recovery closes it
+            name = self._file.path.name
+            self._abandon_file()
+            raise self._failed(f"cannot close the WARC file {name}: {exc.strerror or exc}") from exc
         self._file = None
         closed = ClosedFile(self._name, self._records_in_file, size, delivered=False)
         registered = self._pending_in_file
@@ -271,8 +374,12 @@ class RotatingWarcWriter:
 
     def close(self) -> list[ClosedFile]:
         """Close the open file and wait until every closed file is delivered (or left in
-        the spool, when the store is unavailable)."""
-        self.close_file()
+        the spool, when the store is unavailable). A file that cannot be closed is left
+        `.open` for recovery and counted in `failures`; WarcWriteError is not raised."""
+        try:
+            self.close_file()
+        except WarcWriteError:
+            pass  # in self.failures
         self.wait_delivered()
         self._uploader.shutdown(wait=True)
         if self.index is not None:
@@ -290,16 +397,24 @@ class RotatingWarcWriter:
 
     def write_exchange(self, ex: HttpExchange) -> WarcRef:
         """Archive one exchange: a request record and a response (or revisit) record,
-        linked both ways by WARC-Concurrent-To. Returns where the response record is."""
+        linked both ways by WARC-Concurrent-To. Returns where the response record is.
+        WarcWriteError if it cannot be written (see `_give_up_file`)."""
         self.rotate_if_due()
         if self._file is None:
             self._open()
+        assert self._file is not None
         payload_digest = digest(ex.body)
         target = self._revisit_target(payload_digest, ex)
         req_id, resp_id = new_record_id(), new_record_id()
-        self._write(request_record(ex, req_id, resp_id, self._warcinfo_id))
-        rec = response_record(ex, resp_id, req_id, self._warcinfo_id, payload_digest, target)
-        offset, length = self._write(rec)
+        start = self._file.size
+        counts = (self._records_in_file, self.stats.records, self.stats.bytes)
+        try:
+            self._write(request_record(ex, req_id, resp_id, self._warcinfo_id))
+            rec = response_record(ex, resp_id, req_id, self._warcinfo_id, payload_digest, target)
+            offset, length = self._write(rec)
+        except OSError as exc:
+            self._records_in_file, self.stats.records, self.stats.bytes = counts
+            raise self._give_up_file(start, exc, ex.url) from exc
         rtype = "revisit" if target else "response"
         if target:
             self.stats.revisits += 1
@@ -340,8 +455,12 @@ def write_index(store: ArchiveStore, slug: str, warc_name: str, entries: list[Cd
     file renamed into place) and return its path."""
     index_path = spool_path(store, cdxj_key(slug, warc_name))
     tmp = index_path.with_name(f".tmp-{index_path.name}")
-    in_spool_dir(tmp, lambda: write_cdxj(tmp, entries))
-    os.replace(tmp, index_path)
+    try:
+        in_spool_dir(tmp, lambda: write_cdxj(tmp, entries))
+        os.replace(tmp, index_path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full disk: no half index left behind
+        raise
     return index_path
 
 

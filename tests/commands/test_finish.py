@@ -6,13 +6,10 @@ fetch and every document exists once, as an uninterrupted crawl writes it."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 import redis
 
 from storyarchive.journal import FINISH_LOG
@@ -30,6 +27,7 @@ from tests.commands.crawlproc import (
     settings_args,
 )
 from tests.fixtures.redisserver import RedisProcess
+from tests.fixtures.smalldisk import fill
 
 SLUG = GENERATED_SLUG
 SLOW_FINISH = "STORYARCHIVE_FINISH_BATCH_DOCUMENTS=1"  # one dedup run and one write per document
@@ -90,39 +88,6 @@ def test_redis_killed_during_the_finish_fails_the_crawl_and_finish_completes_it(
 
 
 # ---------------------------------------------------------------------- the disk fills up
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 32 MB tmpfs mounted for the test (we run as root in CI; skipped where mounting is
-    not allowed), unmounted afterwards."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        if subprocess.run(["umount", str(mount)]).returncode != 0:  # still busy: detach it
-            subprocess.run(["umount", "--lazy", str(mount)], check=True)
-
-
-def fill(path: Path) -> None:
-    """Create `path` and grow it until its filesystem has no free byte left."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        chunk = 1 << 20
-        while chunk >= 512:
-            try:
-                os.write(fd, b"\0" * chunk)
-            except OSError:
-                chunk //= 2
-    finally:
-        os.close(fd)
-    st = os.statvfs(path)
-    assert st.f_bavail == 0, f"{st.f_bavail} blocks still free"
-
-
 def test_a_disk_full_during_the_finish_fails_the_crawl_and_finish_completes_it_once_freed(
     generated_site: GeneratedSite, reference: Callable[..., Reference], small_disk: Path
 ):

@@ -88,9 +88,9 @@ def test_sigkill_mid_crawl_leaves_closed_files_valid_and_open_file_recoverable(t
 
 
 def test_complete_members_stops_at_a_cut_member(tmp_path: Path) -> None:
-    a, b = gzip.compress(b"first" * 1000), gzip.compress(b"second" * 1000)
+    a, b = gzip.compress(b"WARC/1.1\r\n" + b"first" * 1000), gzip.compress(b"WARC/1.1\r\n" + b"second" * 1000)
     path = tmp_path / "x.gz"
-    path.write_bytes(a + b + gzip.compress(b"third")[:10])
+    path.write_bytes(a + b + gzip.compress(b"WARC/1.1\r\nthird")[:10])
     assert complete_members(path) == (len(a) + len(b), 2)
 
 
@@ -171,3 +171,47 @@ def test_an_index_whose_warc_is_still_being_written_stays_in_the_spool(tmp_path:
         assert not store.exists(cdxj_key("live", name))
     finally:
         w._file.close(w._file.path.with_name(name))
+
+
+def test_recovery_scans_past_damage_and_keeps_every_complete_record_after_it(tmp_path: Path) -> None:
+    """A hole in the middle of an unfinished file (a write that failed part way, then more
+    records): every complete record after it is kept, and the report says what was skipped."""
+    from storyarchive.layout import warc_key
+    from storyarchive.store.spool import spool_path
+    from storyarchive.warc.recover import scan_members
+    from storyarchive.warc.writer import RotatingWarcWriter, WriterConfig
+    from tests.warc.test_writer import exchange
+
+    source = open_store(str(tmp_path / "source"))
+    w = RotatingWarcWriter(source, WriterConfig(slug="hole", crawl_id="c", host="h"), None)
+    refs = [w.write_exchange(exchange(n)) for n in range(12)]
+    w.close()
+    written = tmp_path / "source" / warc_key("hole", refs[0].filename)
+    whole = written.read_bytes()
+    members = [(start, end) for _whole, start, end in scan_members(written)]
+    assert len(members) == 1 + 2 * 12  # warcinfo, then request and response of each exchange
+    hole_at = members[9][0]  # before the request record of exchange 4
+    torn = whole[members[9][0]:members[9][1]][:300]  # a record cut short by a failed write
+    tail = whole[members[3][0]:members[3][1]][:200]  # and an unfinished last record
+    damaged = whole[:hole_at] + torn + whole[hole_at:] + tail
+
+    store = open_store(str(tmp_path / "store"))
+    path = spool_path(store, warc_key("hole", refs[0].filename + ".open"))
+    path.parent.mkdir(parents=True)
+    path.write_bytes(damaged)
+    reports = recover_spool(store, "hole")
+
+    assert len(reports) == 1
+    report = reports[0]
+    assert report.skipped == [(hole_at, 300)] and report.cut_bytes == 200
+    assert report.kept_members == len(members) and report.kept_bytes == len(whole)
+    assert "skipped damaged bytes (300 bytes at offset" in report.summary()
+    recovered = tmp_path / "store" / warc_key("hole", report.final_name or "")
+    assert recovered.read_bytes() == whole  # every complete record, the damage gone
+    warcio_check(recovered)
+    with open(recovered, "rb") as f:
+        ids = [r.rec_headers.get_header("WARC-Record-ID") for r in ArchiveIterator(f)
+               if r.rec_type == "response"]
+    assert ids == [ref.record_id for ref in refs]
+    index = tmp_path / "store" / "stories" / "hole" / "indexes" / recovered.name.replace(".warc.gz", ".cdxj")
+    assert index.read_text().count("\n") == 12
