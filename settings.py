@@ -21,6 +21,9 @@ COMMANDS_MODULE = "storyarchive.scrapy_commands"
 # STORYARCHIVE_CONTACT_URL = "https://your.newsroom.example/about/archiving"
 # robots.txt groups are matched against our product token, whatever the full User-Agent.
 ROBOTSTXT_USER_AGENT = "storyarchive"
+# Sets USER_AGENT from the contact URL once a crawl's settings are final, and warns about an
+# example contact (storyarchive/useragent.py).
+ADDONS = {"storyarchive.useragent.ContactUserAgent": 0}
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
@@ -246,9 +249,6 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # decodes bodies up to STORYARCHIVE_MAX_DECODED_BYTES (in the place of Scrapy's own)
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "storyarchive.decompression.BoundedDecompressionMiddleware": 590,
-    # the User-Agent with the contact URL of this run (replaces Scrapy's own)
-    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
-    "storyarchive.useragent.ContactUserAgentMiddleware": 500,
     # journals each archived exchange; a resumed crawl gets what it archived from its WARCs
     "storyarchive.warc.answer.ArchivedResponseMiddleware": 940,
     # next to the downloader: sees bodies still content-encoded, every 3xx and retry

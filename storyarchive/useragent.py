@@ -1,5 +1,6 @@
-"""The honest User-Agent: `storyarchive/VERSION (+CONTACT)`, built when a crawl starts from
-STORYARCHIVE_CONTACT_URL, so that `--set`, a settings file and the environment all work.
+"""The honest User-Agent: `storyarchive/VERSION (+CONTACT)`, built when a crawl starts (the
+ContactUserAgent add-on) from STORYARCHIVE_CONTACT_URL, so that `--set`, a settings file and
+the environment all work.
 
 Precedence of the contact URL, as for the store: the command line (`--set`) > a settings
 file (settings.py ships none) > $STORYARCHIVE_CONTACT_URL > EXAMPLE_CONTACT_URL. A
@@ -74,28 +75,40 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-class ContactUserAgentMiddleware:
-    """Downloader middleware (replaces Scrapy's UserAgentMiddleware): every request carries
-    the crawl's User-Agent; the first request to a host other than this machine while the
-    contact is still the example one logs a warning (once per crawl) and is counted under
-    storyarchive/useragent/example_contact."""
+class ContactUserAgent:
+    """Scrapy add-on (ADDONS in settings.py): when the crawler's settings are final (the
+    command line included), set USER_AGENT to the run's User-Agent, unless the user set
+    their own, for Scrapy's UserAgentMiddleware and robots.txt middleware; and add the
+    ExampleContactWarning middleware. As an add-on it holds even where a settings module
+    replaces DOWNLOADER_MIDDLEWARES."""
 
-    def __init__(self, user_agent: str, example_contact: bool, stats: StatsCollector | None = None) -> None:
+    def update_settings(self, settings: BaseSettings) -> None:
+        if not _user_set(settings, "USER_AGENT"):
+            settings.set("USER_AGENT", user_agent_from_settings(settings), priority="addon")
+        settings["DOWNLOADER_MIDDLEWARES"][f"{__name__}.ExampleContactWarning"] = 500
+
+
+class ExampleContactWarning:
+    """Downloader middleware (added by ContactUserAgent while the contact is an example
+    one): the first request to a host other than this machine logs a warning, once per
+    crawl, counted under storyarchive/useragent/example_contact."""
+
+    def __init__(self, user_agent: str, stats: StatsCollector | None = None) -> None:
         self.user_agent = user_agent
-        self.example_contact = example_contact
         self.stats = stats
         self._warned = False
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ContactUserAgentMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> ExampleContactWarning:
+        from scrapy.exceptions import NotConfigured
+
         settings = crawler.settings
-        own_agent = _user_set(settings, "USER_AGENT") and bool(settings.get("USER_AGENT"))
-        example = not own_agent and is_example_contact(contact_url_from_settings(settings))
-        return cls(user_agent_from_settings(settings), example, crawler.stats)
+        if _user_set(settings, "USER_AGENT") or not is_example_contact(contact_url_from_settings(settings)):
+            raise NotConfigured
+        return cls(str(settings.get("USER_AGENT")), crawler.stats)
 
     def process_request(self, request: Request) -> None:
-        request.headers.setdefault(b"User-Agent", self.user_agent)
-        if self.example_contact and not self._warned and not is_loopback(request.url):
+        if not self._warned and not is_loopback(request.url):
             self._warned = True
             if self.stats is not None:
                 self.stats.set_value("storyarchive/useragent/example_contact", 1)

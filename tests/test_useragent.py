@@ -16,7 +16,8 @@ from scrapy.utils.test import get_crawler
 from storyarchive import __version__
 from storyarchive.useragent import (
     EXAMPLE_CONTACT_URL,
-    ContactUserAgentMiddleware,
+    ContactUserAgent,
+    ExampleContactWarning,
     contact_url_from_settings,
     user_agent_from_settings,
 )
@@ -66,9 +67,21 @@ def test_a_user_agent_the_user_sets_is_sent_as_it_is():
     assert user_agent_from_settings(settings, environ={}) == "MyArchive/2.0 (+https://me.test)"
 
 
+def test_the_add_on_sets_the_user_agent_once_the_settings_are_final(monkeypatch):
+    monkeypatch.delenv("STORYARCHIVE_CONTACT_URL", raising=False)
+    settings = settings_with(cmdline={"STORYARCHIVE_CONTACT_URL": CLI_CONTACT})
+    ContactUserAgent().update_settings(settings)
+    assert settings["USER_AGENT"] == agent(CLI_CONTACT)
+    own = settings_with(project={"USER_AGENT": "MyArchive/2.0"})
+    ContactUserAgent().update_settings(own)
+    assert own["USER_AGENT"] == "MyArchive/2.0"
+
+
 # ---------------------------------------------------------------- the warning
-def middleware(**settings: str) -> ContactUserAgentMiddleware:
-    return ContactUserAgentMiddleware.from_crawler(get_crawler(settings_dict=settings))
+def middleware(**settings: str) -> ExampleContactWarning:
+    add_on = {"storyarchive.useragent.ContactUserAgent": 0}
+    crawler = get_crawler(settings_dict={**settings, "ADDONS": add_on})
+    return ExampleContactWarning.from_crawler(crawler)
 
 
 def example_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -80,21 +93,28 @@ def test_crawling_other_hosts_with_the_example_contact_warns_once(caplog, monkey
     mw = middleware()
     with caplog.at_level(logging.WARNING, logger="storyarchive.useragent"):
         for url in ("https://news.example.net/a", "https://news.example.net/b", "https://other.test/"):
-            request = Request(url)
-            mw.process_request(request)
-            assert request.headers[b"User-Agent"].decode() == agent(EXAMPLE_CONTACT_URL)
+            mw.process_request(Request(url))
     (message,) = example_warnings(caplog)
     assert "news.example.net" in message and "STORYARCHIVE_CONTACT_URL" in message
+    assert agent(EXAMPLE_CONTACT_URL) in message
 
 
-def test_loopback_crawls_and_a_real_contact_do_not_warn(caplog, monkeypatch):
+def test_loopback_crawls_do_not_warn(caplog, monkeypatch):
     monkeypatch.delenv("STORYARCHIVE_CONTACT_URL", raising=False)
     with caplog.at_level(logging.WARNING, logger="storyarchive.useragent"):
         demo = middleware()
         for url in ("http://127.0.0.1:8401/", "http://localhost:8402/", "http://[::1]:8403/"):
             demo.process_request(Request(url))
-        middleware(STORYARCHIVE_CONTACT_URL=CLI_CONTACT).process_request(Request("https://news.test/"))
     assert example_warnings(caplog) == []
+
+
+def test_a_real_contact_or_an_own_user_agent_turns_the_warning_off(monkeypatch):
+    from scrapy.exceptions import NotConfigured
+
+    monkeypatch.delenv("STORYARCHIVE_CONTACT_URL", raising=False)
+    for settings in ({"STORYARCHIVE_CONTACT_URL": CLI_CONTACT}, {"USER_AGENT": "MyArchive/2.0"}):
+        with pytest.raises(NotConfigured):
+            middleware(**settings)
 
 
 # ---------------------------------------------------------------- what the server receives
@@ -141,3 +161,11 @@ def test_the_warc_names_the_user_agent_in_its_warcinfo(fresh_demo_web, tmp_path,
         fields = info.content_stream().read().decode()
     assert f"http-header-user-agent: {agent(CLI_CONTACT)}" in fields
     assert "robots: obey" in fields
+
+
+def test_a_crawl_whose_settings_replace_the_downloader_middlewares_keeps_the_user_agent(
+        fresh_demo_web, tmp_path, no_contact_env):
+    agents = capture_user_agents(
+        fresh_demo_web, tmp_path, "--set", f"STORYARCHIVE_CONTACT_URL={CLI_CONTACT}",
+        "--set", 'DOWNLOADER_MIDDLEWARES={"storyarchive.warc.middleware.WarcRecorderMiddleware": 950}')
+    assert agents == {agent(CLI_CONTACT)}
