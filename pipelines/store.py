@@ -81,13 +81,15 @@ class StorePipeline:
         spider = self.crawler.spider
         self.slug = spider.story_slug  # type: ignore[union-attr]
         self.crawl_id = spider.crawl_id  # type: ignore[union-attr]
-        # a crawl id used twice (scrapy crawl -a crawl_id=...) fails now, not at its end
-        try:
-            check_crawl_id_unused(self.store, self.slug, self.crawl_id)
-        except StoreError as exc:  # unreachable now: its end says so if it is taken
-            logger.warning("cannot check that crawl id %s is new: %s", self.crawl_id, exc)
         path = crawl_dir(self.store, self.slug, self.crawl_id) / JOURNAL
         self.coordinator = self.crawler.get_extension(DistributedCrawl)
+        if self.coordinator is None:
+            # a crawl id used twice (scrapy crawl -a crawl_id=...) fails now, not at its end
+            # (a distributed crawl's workers all run one id: its finish lock decides)
+            try:
+                check_crawl_id_unused(self.store, self.slug, self.crawl_id)
+            except StoreError as exc:  # unreachable now: its end says so if it is taken
+                logger.warning("cannot check that crawl id %s is new: %s", self.crawl_id, exc)
         if self.coordinator is not None:
             # one journal per worker; its committed parts go to the store (segments), and
             # the finish stage reads them all (storyarchive.distributed)

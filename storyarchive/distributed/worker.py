@@ -179,9 +179,9 @@ def run_worker(settings: Settings, *, only: CrawlRecord | None = None, seed: boo
             return
         try:
             records = [only] if only is not None else running_crawls(r, scope)
-        except Exception as exc:  # noqa: BLE001 - say it and go on polling
+        except Exception as exc:  # noqa: BLE001 - say it and go on polling (counts as idle)
             logger.error("cannot read the running crawls from Redis: %s", exc)
-            return
+            records = []
         for record in records:
             if record.crawl_id in active or len(active) >= limit:
                 continue

@@ -93,11 +93,20 @@ class Cli:
         self.env = {**(env if env is not None else os.environ), "STORYARCHIVE_PROGRESS": "off"}
         self.logdir.mkdir(parents=True, exist_ok=True)
         self._n = 0
+        self.started: list[Running] = []
 
     def start(self, *args: str) -> Running:
         self._n += 1
         stem = self.logdir / f"{self._n:02d}-{args[0]}"
-        return Running(list(args), self.env, stem.with_suffix(".out"), stem.with_suffix(".err"))
+        running = Running(list(args), self.env, stem.with_suffix(".out"), stem.with_suffix(".err"))
+        self.started.append(running)
+        return running
+
+    def kill_all(self) -> None:
+        """Kill every process this Cli started that still runs (a test's teardown: a
+        failed test leaves no worker or crawl behind)."""
+        for running in self.started:
+            running.kill(signal.SIGKILL)
 
     def run(self, *args: str, timeout: float = 120.0) -> CliResult:
         return self.start(*args).result(timeout)

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,6 +35,16 @@ from tests.fixtures.redisserver import RedisProcess
 # request, so the crawl lasts long enough for every worker to take part.
 SHARED = ("STORYARCHIVE_LEASE_TIMEOUT=3", "STORYARCHIVE_WORKER_COMMIT_INTERVAL=1",
           "DOWNLOAD_DELAY=0.02")
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Iterator[Cli]:
+    """The storyarchive commands of a test; whatever still runs at its end is killed."""
+    commands = Cli(tmp_path / "logs")
+    try:
+        yield commands
+    finally:
+        commands.kill_all()
 
 
 def start_workers(cli: Cli, n: int, redis_url: str, store: Path, *extra: str) -> list[Running]:
@@ -88,11 +98,10 @@ def fetched_since(web: DemoWeb, before: Counter[str]) -> Counter[str]:
 @pytest.mark.parametrize("n_workers", [2, 3])
 def test_workers_crawl_one_story_as_one_process_would(
     n_workers: int, generated_site: GeneratedSite, reference: Callable[..., Reference],
-    tmp_path: Path, redis_url: str
+    tmp_path: Path, redis_url: str, cli: Cli
 ):
     expected = reference().documents
     store = tmp_path / "archive"
-    cli = Cli(tmp_path / "logs")
     before = access_log(generated_site.web)
     workers = start_workers(cli, n_workers - 1, redis_url, store)  # the seeder is one more
     seeder = cli.ok("crawl", str(generated_site.story), "--redis", redis_url, "--store", str(store),
@@ -113,14 +122,13 @@ def test_workers_crawl_one_story_as_one_process_would(
 
 
 def test_two_workers_crawl_the_demo_story_as_one_process_does(
-    fresh_demo_web: DemoWeb, tmp_path: Path, redis_url: str
+    fresh_demo_web: DemoWeb, tmp_path: Path, redis_url: str, cli: Cli
 ):
     """The demo story: six outlets, wire copy, canonical aliases, feeds, sitemaps, search,
     and the lab's broken pages. One process, then two workers, on the same web."""
     story = tmp_path / "demo.toml"
     story.write_text(fresh_demo_web.story_toml(), encoding="utf-8")
     slug = load_story(story).slug
-    cli = Cli(tmp_path / "logs")
     before = access_log(fresh_demo_web)
     cli.ok("crawl", str(story), "--store", str(tmp_path / "one"), *settings_args())
     alone = fetched_since(fresh_demo_web, before)
@@ -138,11 +146,11 @@ def test_two_workers_crawl_the_demo_story_as_one_process_does(
 
 
 def test_a_worker_killed_mid_crawl_costs_only_its_uncommitted_requests(
-    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path, redis_url: str
+    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path, redis_url: str,
+    cli: Cli
 ):
     expected = reference().documents
     store = tmp_path / "archive"
-    cli = Cli(tmp_path / "logs")
     before = access_log(generated_site.web)
     victim, survivor = start_workers(cli, 2, redis_url, store, "CONCURRENT_REQUESTS=2")
     journal = store / ".state" / SLUG / "crawls"
@@ -177,12 +185,12 @@ def test_a_worker_killed_mid_crawl_costs_only_its_uncommitted_requests(
 
 
 def test_a_finisher_killed_during_the_finish_is_completed_by_finish_redis(
-    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path, redis_url: str
+    generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path, redis_url: str,
+    cli: Cli
 ):
     slow_finish = "STORYARCHIVE_FINISH_BATCH_DOCUMENTS=1"  # one write per document
     expected = reference(slow_finish).documents
     store = tmp_path / "archive"
-    cli = Cli(tmp_path / "logs")
     seeder = cli.start("crawl", str(generated_site.story), "--redis", redis_url, "--store", str(store),
                        *settings_args(*SHARED, slow_finish))
     articles = store / "stories" / SLUG / "articles"
@@ -214,10 +222,9 @@ def test_a_finisher_killed_during_the_finish_is_completed_by_finish_redis(
 
 
 def test_the_finish_stage_runs_once_when_every_worker_goes_idle_at_once(
-    generated_site: GeneratedSite, tmp_path: Path, redis_url: str
+    generated_site: GeneratedSite, tmp_path: Path, redis_url: str, cli: Cli
 ):
     store = tmp_path / "archive"
-    cli = Cli(tmp_path / "logs")
     workers = start_workers(cli, 3, redis_url, store)
     web = generated_site.web
     url = sorted(u for u in web.expected_canonical_urls() if u.startswith(web.url("tidewater", "/")))[0]
@@ -234,11 +241,10 @@ def test_the_finish_stage_runs_once_when_every_worker_goes_idle_at_once(
 
 def test_redis_restarted_mid_crawl_goes_on_or_fails_loudly_and_resume_completes_it(
     generated_site: GeneratedSite, reference: Callable[..., Reference], tmp_path: Path,
-    persistent_redis: RedisProcess
+    persistent_redis: RedisProcess, cli: Cli
 ):
     expected = reference().documents
     store = tmp_path / "archive"
-    cli = Cli(tmp_path / "logs")
     url = persistent_redis.url
     seeder = cli.start("crawl", str(generated_site.story), "--redis", url, "--store", str(store),
                        *settings_args(*SHARED, "CONCURRENT_REQUESTS=2"))
