@@ -191,11 +191,25 @@ def sources_of(page: dict[str, Any], found: dict[str, set[str]],
                aliases: dict[str, set[str]]) -> list[str]:
     """Every way the page was discovered: the sources that listed its URL, final URL,
     canonical URL or any URL that named it as canonical; else what the page itself says."""
+    from storyarchive.urls import canonicalize_url
+
     urls = {page["url"], page["final_url"], page["canonical_url"]} | aliases.get(page["canonical_url"], set())
     listed: set[str] = set()
-    for url in urls:
+    for url in urls | {canonicalize_url(u) for u in urls}:  # sources list canonicalized URLs
         listed |= found.get(url, set())
     return sorted(listed) if listed else list(page["discovered_via"])
+
+
+def requested_url(page: dict[str, Any], found: dict[str, set[str]]) -> str:
+    """The document's `url`: the URL requested for the page, except that when a redirect
+    led to a URL that sources list themselves, that URL. Which of two such requests reached
+    the page first depends on timing (more so with many workers); the document does not."""
+    from storyarchive.urls import canonicalize_url
+
+    final = page["final_url"]
+    if page["url"] != final and canonicalize_url(final) in found:
+        return str(final)
+    return str(page["url"])
 
 
 # ---------------------------------------------------------------------- the finish log
@@ -404,6 +418,7 @@ def write_pages(store: ArchiveStore, slug: str, journal_path: Path,
                     url = (page["replay_url"] if "replay_url" in page
                            else replay_url(slug, when, page["final_url"], options.replay_base))
                     via = sources_of(page, found, aliases)
+                    page = {**page, "url": requested_url(page, found)}
                     doc = document_from_page(page, bl, syndication=synd, discovered_via=via, replay_url=url)
                     jobs.append((offset, doc))
                 if dry_run:

@@ -135,8 +135,9 @@ def test_two_workers_crawl_the_demo_story_as_one_process_does(
 
     before = access_log(fresh_demo_web)
     store = tmp_path / "shared"
-    (worker,) = start_workers(cli, 1, redis_url, store)
-    cli.ok("crawl", str(story), "--redis", redis_url, "--store", str(store), *settings_args(*SHARED))
+    slower = "DOWNLOAD_DELAY=0.3"  # a few seconds per outlet: the worker joins before the end
+    (worker,) = start_workers(cli, 1, redis_url, store, slower)
+    cli.ok("crawl", str(story), "--redis", redis_url, "--store", str(store), *settings_args(*SHARED, slower))
     assert worker.result().code == 0, outputs([worker])
     shared = fetched_since(fresh_demo_web, before)
 
