@@ -48,7 +48,6 @@ STATE_DIR = "/var/lib/storyarchive/state"
 K8S_VERSIONS = ("1.29", kubernetes_validate.latest_version())
 # Variables infra sets that storyarchive does not read from the environment yet, and why.
 ENVIRONMENT_GAPS: dict[str, str] = {}
-# The scale-out command line (issue 12); a command using it is checked once it exists.
 
 # ---------------------------------------------------------------- reading infra/
 
