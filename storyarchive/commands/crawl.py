@@ -111,6 +111,22 @@ def run(args: argparse.Namespace) -> int:
                                             {"story": story}), "storyarchive")
 
 
+def shared(settings, url: str):  # type: ignore[no-untyped-def]
+    """(settings, Redis client, scope) of a process taking part in distributed crawls
+    through `url` (storyarchive.distributed.worker.distributed_settings); UserError if the
+    store cannot give its identity."""
+    from storyarchive.distributed.worker import distributed_settings
+    from storyarchive.redis_connection import RedisParams, redis_client
+    from storyarchive.store.base import StoreError
+
+    try:
+        settings = distributed_settings(settings, url)
+    except StoreError as exc:
+        raise UserError(f"store {settings.get('STORYARCHIVE_STORE')}: {exc}") from None
+    r = redis_client(url, RedisParams.from_settings(settings))
+    return settings, r, settings.get("STORYARCHIVE_REDIS_SCOPE")
+
+
 def run_distributed(args: argparse.Namespace, settings, spider: str, slug: str,  # type: ignore[no-untyped-def]
                     kwargs: dict | None, title: str) -> int:
     """Seed a distributed crawl of `slug` (or join the one running; only join it when
@@ -120,22 +136,14 @@ def run_distributed(args: argparse.Namespace, settings, spider: str, slug: str, 
     from storyarchive.distributed.keys import CrawlRecord, registry_key
     from storyarchive.distributed.worker import (
         CrawlRunning,
-        distributed_settings,
         now,
         register_crawl,
         run_worker,
     )
-    from storyarchive.redis_connection import RedisParams, redis_client
     from storyarchive.runner import CrawlOutcome, _waiting
-    from storyarchive.store.base import StoreError
 
     url = settings.get("STORYARCHIVE_REDIS_URL")
-    try:
-        settings = distributed_settings(settings, url)
-    except StoreError as exc:
-        raise UserError(f"store {settings.get('STORYARCHIVE_STORE')}: {exc}") from None
-    r = redis_client(settings.get("STORYARCHIVE_REDIS_URL"), RedisParams.from_settings(settings))
-    scope = settings.get("STORYARCHIVE_REDIS_SCOPE")
+    settings, r, scope = shared(settings, url)
     if kwargs is None:
         raw = r.hget(registry_key(scope), slug)
         if not raw:

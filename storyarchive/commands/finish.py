@@ -58,7 +58,7 @@ def finish_distributed(args: argparse.Namespace) -> int:
     import os
     import threading
 
-    from storyarchive.commands.crawl import prepare, report_outcome, with_crawl_settings
+    from storyarchive.commands.crawl import prepare, report_outcome, shared, with_crawl_settings
     from storyarchive.distributed.coordinator import (
         gather_segments,
         mark_done,
@@ -66,25 +66,17 @@ def finish_distributed(args: argparse.Namespace) -> int:
         requeue_dead,
     )
     from storyarchive.distributed.keys import CrawlKeys, CrawlRecord, registry_key
-    from storyarchive.distributed.worker import distributed_settings
     from storyarchive.journal import JOURNAL, crawl_dir
     from storyarchive.layout import check_slug
-    from storyarchive.redis_connection import RedisParams, redacted, redis_client
+    from storyarchive.redis_connection import redacted
     from storyarchive.runner import finish_only
     from storyarchive.store import store_from_settings
-    from storyarchive.store.base import StoreError
 
     try:
         check_slug(args.slug)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    settings = prepare(args)
-    try:
-        settings = distributed_settings(settings, args.redis)
-    except StoreError as exc:
-        raise UserError(f"store {settings.get('STORYARCHIVE_STORE')}: {exc}") from None
-    r = redis_client(settings.get("STORYARCHIVE_REDIS_URL"), RedisParams.from_settings(settings))
-    scope = settings.get("STORYARCHIVE_REDIS_SCOPE")
+    settings, r, scope = shared(prepare(args), args.redis)
     raw = r.hget(registry_key(scope), args.slug)
     if not raw:
         print(f"no distributed crawl of {args.slug!r} is running in Redis at {redacted(args.redis)}: "

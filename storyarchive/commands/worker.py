@@ -29,17 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from storyarchive.commands.crawl import prepare
-    from storyarchive.distributed.worker import distributed_settings, run_worker
-    from storyarchive.store.base import StoreError
+    from storyarchive.commands.crawl import prepare, shared
+    from storyarchive.distributed.worker import run_worker
 
     if not args.redis:
         raise UserError("a worker needs --redis URL (the shared frontier)")
-    settings = prepare(args)
-    try:
-        settings = distributed_settings(settings, args.redis)
-    except StoreError as exc:
-        raise UserError(f"store {settings.get('STORYARCHIVE_STORE')}: {exc}") from None
+    settings, _redis, _scope = shared(prepare(args), args.redis)
     worker = settings.get("STORYARCHIVE_WORKER_ID")
     print(f"worker {worker}: waiting for crawls", file=sys.stderr, flush=True)
     status = {"code": 0}

@@ -37,6 +37,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import task, threads
 
+from storyarchive.distributed.frontier import _REQUEUE, REDIS_ERRORS
 from storyarchive.distributed.keys import (
     CrawlKeys,
     CrawlRecord,
@@ -47,7 +48,6 @@ from storyarchive.redis_connection import RedisParams, redacted, redis_client
 
 logger = logging.getLogger(__name__)
 
-REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.ResponseError)
 
 # KEYS: frontier, workers. ARGV: the prefix of the lease hashes. -> {frontier size, leases}
 _PENDING = """
@@ -84,8 +84,6 @@ def live_workers(r: redis.Redis, keys: CrawlKeys) -> list[str]:
 def requeue_dead(r: redis.Redis, keys: CrawlKeys, me: str | None = None) -> int:
     """Give the leases of every worker of the crawl whose heartbeat expired back to the
     frontier; returns how many requests went back."""
-    from storyarchive.distributed.frontier import _REQUEUE
-
     total = 0
     for raw in r.smembers(keys.workers):
         w = raw.decode() if isinstance(raw, bytes) else raw
@@ -242,9 +240,15 @@ class DistributedCrawl:
         self._pushed = now
 
     # ------------------------------------------------------------------ state
-    def _scheduler(self) -> Any:
+    def _slot(self) -> Any:
+        """The engine's slot: its scheduler (ours, holding the leases) and the requests in
+        progress (downloaded, parsed or with their item in the pipelines). Scrapy has no
+        public way to either; None before the spider opens and after it closed."""
         engine = self.crawler.engine
-        slot = getattr(engine, "_slot", None) if engine is not None else None
+        return getattr(engine, "_slot", None) if engine is not None else None
+
+    def _scheduler(self) -> Any:
+        slot = self._slot()
         return slot.scheduler if slot is not None else None
 
     def _scheduler_leases(self) -> int:
@@ -252,8 +256,7 @@ class DistributedCrawl:
         return len(sched.leased) if sched is not None else 0
 
     def _inprogress(self) -> set[Any]:
-        engine = self.crawler.engine
-        slot = getattr(engine, "_slot", None) if engine is not None else None
+        slot = self._slot()
         return slot.inprogress if slot is not None else set()
 
     def _locally_idle(self) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
 from scrapy import Request
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
@@ -21,6 +22,8 @@ from scrapy_redis.scheduler import Scheduler
 from storyarchive.distributed.keys import CrawlKeys
 
 META_LEASE = "storyarchive_lease"
+# What a lost or failing Redis raises: the crawl stops loudly on any of them.
+REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.ResponseError)
 
 # KEYS: frontier, leases:<worker>, lease-seq, workers; ARGV: worker. Returns {lease id,
 # encoded request} or nil. The worker joins the crawl's set in the same step, so a worker
@@ -129,8 +132,6 @@ class LeasingScheduler(Scheduler):
         coordinator.fail(exc)
 
     def enqueue_request(self, request: Request) -> bool:
-        from storyarchive.distributed.coordinator import REDIS_ERRORS
-
         try:
             queued = bool(super().enqueue_request(request))
             if queued:
@@ -141,8 +142,6 @@ class LeasingScheduler(Scheduler):
             return False
 
     def has_pending_requests(self) -> bool:
-        from storyarchive.distributed.coordinator import REDIS_ERRORS
-
         try:
             return bool(super().has_pending_requests())
         except REDIS_ERRORS as exc:
@@ -160,8 +159,6 @@ class LeasingScheduler(Scheduler):
         return None
 
     def next_request(self) -> Request | None:
-        from storyarchive.distributed.coordinator import REDIS_ERRORS
-
         if self._stopped():
             return None
         try:
