@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from storyarchive.domains import ascii_host
 from storyarchive.layout import check_slug
 
 QUERY_PLACEHOLDER = "{query}"
@@ -129,7 +130,7 @@ class StoryDefinition:
         ("127.0.0.1:8401") matches that port only."""
         try:
             parts = urlsplit(url.strip())
-            host = _ascii_host(parts.hostname or "")
+            host = ascii_host(parts.hostname or "")
             port = parts.port
         except ValueError:
             return False
@@ -455,16 +456,6 @@ def _url_problem(url: Any) -> str | None:
     return None
 
 
-def _ascii_host(host: str) -> str:
-    host = host.lower().rstrip(".")
-    if host.isascii():
-        return host
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return host
-
-
 def _normalize_domain(entry: Any) -> str | None:
     """ "Example.COM" -> "example.com"; "127.0.0.1:8401" kept with its port; IDN ->
     punycode. None if not a bare hostname."""
@@ -474,7 +465,7 @@ def _normalize_domain(entry: Any) -> str | None:
     host, sep, port = text.rpartition(":") if ":" in text else (text, "", "")
     if sep and not (port.isdigit() and 0 < int(port) < 65536):
         return None
-    host = _ascii_host(host)
+    host = ascii_host(host) or ""
     labels = host.split(".")
     if not host or len(host) > 253 or not all(_LABEL.match(label) for label in labels):
         return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
+from storyarchive.domains import ascii_host, registrable_domain
+
 # Query parameters that only say how a reader arrived (campaign and click trackers). They
 # never select content, so they are removed. Matched case-insensitively.
 TRACKING_PARAMS = frozenset({
@@ -83,7 +85,7 @@ def amp_to_canonical_guess(url: str) -> str | None:
         return cached
     changed = False
     netloc = parts.netloc
-    if host.startswith("amp.") and host.count(".") >= 2:
+    if host.startswith("amp.") and registrable_domain(host) != host:
         netloc = "www." + netloc[len("amp."):]
         changed = True
     segments = parts.path.split("/")
@@ -109,8 +111,9 @@ def amp_to_canonical_guess(url: str) -> str | None:
 def canonical_from_page(page_url: str, canonical_href: str | None) -> str:
     """The canonical URL of a page given its <link rel=canonical> href (may be relative).
 
-    The href is used, canonicalized, only if it is a same-site http(s) URL (same host
-    ignoring www./m./amp./mobile. prefixes and subdomains of one registrable domain, same
+    The href is used, canonicalized, only if it is a same-site http(s) URL (the same
+    registrable domain by the Public Suffix List, so www./amp./m. hosts and other
+    subdomains count and another blog of one hosting platform does not; the same
     non-default port) that is not junk: not the site's home page when the page itself is
     not, not a template left unfilled ("{{url}}"), not absurdly long. Otherwise the
     page's own URL, canonicalized. Never raises.
@@ -145,7 +148,7 @@ def _netloc(netloc: str, scheme: str) -> str | None:
         port = rest[1:] if rest.startswith(":") else ""
     else:
         raw_host, _, port = hostport.partition(":")
-        encoded = _idna(raw_host.lower().rstrip("."))
+        encoded = ascii_host(raw_host)
         if encoded is None:
             return None
         host = encoded
@@ -158,17 +161,6 @@ def _netloc(netloc: str, scheme: str) -> str | None:
             port = str(int(port))
     result = host + (f":{port}" if port else "")
     return result  # user info (user:password@) is dropped: never part of a page's identity
-
-
-def _idna(host: str) -> str | None:
-    """Punycode for a non-ASCII host (stdlib IDNA 2003 codec, so the result does not
-    depend on optional packages); None if it cannot be encoded."""
-    if host.isascii():
-        return host
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
 
 
 def _normalize_pct(component: str, safe: frozenset[str]) -> str:
@@ -257,28 +249,9 @@ def _unwrap_amp_cache(host: str, path: str, query: str) -> str | None:
     return guess or canonicalize_url(inner)
 
 
-_GENERIC_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "gob", "ac", "edu", "ne", "or", "go",
-                                   "mil"})
-_SITE_PREFIXES = ("www.", "m.", "amp.", "mobile.")
-
-
 def _site(parts: SplitResult) -> tuple[str, int | None]:
-    """(registrable-domain guess, non-default port): the same for pages of one site.
-
-    Without a public-suffix list: the last two labels, or three when the second-level
-    label is a generic one under a two-letter country code ("bbc.co.uk"). IP hosts are
-    compared whole.
-    """
-    host = parts.hostname or ""
+    """(registrable domain, non-default port): the same for pages of one site (see
+    storyarchive.domains: private suffixes count, so two blogspot.com blogs differ)."""
     port = parts.port
     effective_port = None if port in (None, DEFAULT_PORTS.get(parts.scheme)) else port
-    if re.fullmatch(r"[\d.]+", host) or ":" in host:
-        return host, effective_port
-    for prefix in _SITE_PREFIXES:
-        if host.startswith(prefix):
-            host = host[len(prefix):]
-            break
-    labels = host.split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _GENERIC_SECOND_LEVEL:
-        return ".".join(labels[-3:]), effective_port
-    return ".".join(labels[-2:]), effective_port
+    return registrable_domain(parts.hostname or ""), effective_port

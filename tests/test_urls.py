@@ -137,6 +137,7 @@ def test_amp_guess(url: str, expected: str) -> None:
     "https://www.example.com/news/ampere-record",  # 'amp' inside a word is not a segment
     "https://www.example.com/news/example?amp=0",
     "https://amp.com/news/story",  # the registrable domain itself, not an amp. subdomain
+    "https://amp.co.uk/news/story",  # likewise, under a two-label public suffix
     "https://www.example.com/news/amped.html",
     "mailto:desk@example.com",
 ])
@@ -154,10 +155,20 @@ CANONICAL_FROM_PAGE = [
     ("https://m.example.com/story", "https://example.com/story", "https://example.com/story"),
     ("https://edition.example.co.uk/s", "https://www.example.co.uk/s", "https://www.example.co.uk/s"),
     ("http://127.0.0.1:8401/world/strike/amp", "/world/strike", "http://127.0.0.1:8401/world/strike"),
+    ("https://m.foo.blogspot.com/2025/a.html", "https://foo.blogspot.com/2025/a.html",
+     "https://foo.blogspot.com/2025/a.html"),
+    ("https://news.bücher.de/a", "https://www.Bücher.de/a", "https://www.xn--bcher-kva.de/a"),
+    ("http://localhost:8401/a/amp", "http://localhost:8401/a", "http://localhost:8401/a"),
     ("https://www.example.com/story", "  https://www.example.com/story#x  ", "https://www.example.com/story"),
     # rejected: the page's own URL instead
     ("https://www.example.com/story?utm_source=x", "https://other.org/story", "https://www.example.com/story"),
     ("https://a.co.uk/story", "https://b.co.uk/story", "https://a.co.uk/story"),
+    # two blogs of one hosting platform (a private suffix of the Public Suffix List)
+    ("https://foo.blogspot.com/2025/a.html", "https://bar.blogspot.com/2025/a.html",
+     "https://foo.blogspot.com/2025/a.html"),
+    ("https://foo.github.io/a", "https://github.io/a", "https://foo.github.io/a"),
+    ("https://news.bücher.de/a", "https://bucher.de/a", "https://news.xn--bcher-kva.de/a"),
+    ("http://localhost:8401/a", "http://127.0.0.1:8401/a", "http://localhost:8401/a"),
     ("http://127.0.0.1:8401/story", "http://127.0.0.1:8402/story", "http://127.0.0.1:8401/story"),
     ("http://127.0.0.1:8401/story", "http://127.0.0.2:8401/story", "http://127.0.0.1:8401/story"),
     ("https://www.example.com/story", "https://www.example.com/", "https://www.example.com/story"),
