@@ -15,6 +15,7 @@ from parsel import Selector
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from storyarchive.contenttype import declared_charset, is_html_type, media_type
 from storyarchive.items import ArticleItem
 from storyarchive.layout import check_slug
 from storyarchive.markup import too_many_elements
@@ -24,7 +25,6 @@ from storyarchive.urls import canonical_from_page, canonicalize_url
 _CANONICAL = re.compile(rb"canonical", re.IGNORECASE)
 # The reason of a URL robots.txt forbids us (counted as storyarchive/rejected/robots.txt).
 ROBOTS_REFUSAL = "robots.txt: forbidden for storyarchive"
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Response flags set when a body did not arrive whole: our size cap stopped it
 # (download_stopped) or the connection ended before Content-Length was reached (dataloss);
 # or when it would decode to more than STORYARCHIVE_MAX_DECODED_BYTES (decoded_too_large,
@@ -182,14 +182,12 @@ class ArchiveSpider(scrapy.Spider):
         """The item for a fetched page; non-HTML and truncated bodies carry a skip reason."""
         meta = response.meta
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        mime = content_type.split(";")[0].strip().lower()
-        declared = None
-        if "charset=" in content_type.lower():
-            declared = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+        mime = media_type(content_type)
+        declared = declared_charset(content_type)
         if _is_html(response):
             self.readable(response)  # flags a page with too many elements
         skipped = next((why for flag, why in TRUNCATION_FLAGS.items() if flag in response.flags), None)
-        if skipped is None and mime and mime not in HTML_TYPES:
+        if skipped is None and mime and not is_html_type(mime):
             skipped = f"not-html: {mime}"
         redirects = meta.get("redirect_urls") or []
         listed = as_timestamp(meta.get("date"))  # the feed's or sitemap's publication time
@@ -267,5 +265,5 @@ class ArchiveSpider(scrapy.Spider):
 
 
 def _is_html(response: Response) -> bool:
-    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-    return any(t in ctype for t in HTML_TYPES) or (not ctype and b"<html" in response.body[:2048].lower())
+    ctype = response.headers.get(b"Content-Type")
+    return is_html_type(ctype) or (not ctype and b"<html" in response.body[:2048].lower())

@@ -24,6 +24,7 @@ from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
+from storyarchive.contenttype import declared_charset
 from storyarchive.extract.decode import decode_html
 from storyarchive.extract.furniture import drop_furniture, prune_furniture
 from storyarchive.extract.skip import NotHtmlError, skip_reason
@@ -117,14 +118,9 @@ def extract_body(
     reason = skip_reason(content_type, body)
     if reason is not None:
         raise NotHtmlError(reason)
-    declared = declared_encoding or _charset_param(content_type)
+    declared = declared_encoding or declared_charset(content_type)
     text, _codec = decode_html(body, declared)
     return extract_article(text, url, options)
-
-
-def _charset_param(content_type: str | None) -> str | None:
-    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.I)
-    return match.group(1) if match else None
 
 
 def extract_article(html: str | bytes, url: str, options: ExtractOptions) -> Extraction:

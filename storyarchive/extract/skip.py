@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from storyarchive.contenttype import is_html_type, media_type
+
 
 class NotHtmlError(ValueError):
     """The body is not an HTML page (PDF, image, binary, empty...); `reason` says which."""
@@ -13,7 +15,6 @@ class NotHtmlError(ValueError):
         self.reason = reason
 
 
-_HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml"}
 # Media types that never hold an article page; the reason is the family name.
 _TYPE_REASONS = {
     "application/pdf": "pdf",
@@ -55,8 +56,8 @@ def skip_reason(content_type: str | None, body: bytes | None) -> str | None:
     for magic, reason in _MAGIC:
         if head.startswith(magic):
             return reason
-    mime = (content_type or "").split(";", 1)[0].strip().lower()
-    if mime in _HTML_TYPES:
+    mime = media_type(content_type)
+    if is_html_type(mime):
         return None
     if mime in _TYPE_REASONS:
         return _TYPE_REASONS[mime]

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from storyarchive import layout
+from storyarchive.contenttype import declared_charset, is_html_type
 from storyarchive.dedup.config import DedupConfig
 from storyarchive.document import encode_document, iter_latest_documents, page_record
 from storyarchive.extract import ExtractOptions, NotHtmlError, extract_body
@@ -59,7 +60,6 @@ from storyarchive.timestamps import Timestamp
 
 logger = logging.getLogger(__name__)
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 _OG_ARTICLE = re.compile(rb"""<meta[^>]+property=["']og:type["'][^>]+content=["']article["']""", re.I)
 _CANONICAL = re.compile(rb"""<link[^>]+rel=["']canonical["'][^>]*href=["']([^"']+)["']""", re.I)
 _LD_ARTICLE = re.compile(rb""""@type"\s*:\s*"(News|Blog|Report|Scholarly)?Article""", re.I)
@@ -135,13 +135,6 @@ def story_entries(store: ArchiveStore, slug: str) -> list[IndexEntry]:
         _key, ts, rest = line.rstrip("\n").split(" ", 2)
         out.append(IndexEntry.from_fields(ts, json.loads(rest)))
     return out
-
-
-def declared_charset(content_type: str) -> str | None:
-    """The charset parameter of a Content-Type, as the spiders read it."""
-    if "charset=" not in content_type.lower():
-        return None
-    return content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
 
 
 def _extract(item: ArticleItem, body: bytes, options: ExtractOptions) -> str | None:
@@ -275,14 +268,14 @@ def reextract_story(store: ArchiveStore, slug: str, options: ReextractOptions,
         for e in entries:
             if (e.filename, e.offset) in used or (e.filename, e.offset) in skip_positions:
                 continue
-            if e.url in skip_urls or e.status != "200" or not (e.is_revisit or (e.mime or "") in HTML_TYPES):
+            if e.url in skip_urls or e.status != "200" or not (e.is_revisit or is_html_type(e.mime)):
                 continue
             try:
                 stored = payloads.read_entry(e)
             except RecordNotFoundError as exc:
                 report.failed.append({"url": e.url, "reason": str(exc)})
                 continue
-            if stored.content_type.split(";")[0].strip().lower() not in HTML_TYPES:
+            if not is_html_type(stored.content_type):
                 continue
             if not _looks_like_article(stored.body):
                 continue

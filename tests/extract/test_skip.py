@@ -33,6 +33,12 @@ def test_generic_type_is_sniffed():
     assert skip_reason("text/plain", b"just some words, no markup") == "not-html:text/plain"
 
 
+def test_xml_is_not_an_html_page():
+    # feeds and sitemaps: discovery parses them, extraction does not
+    assert skip_reason("text/xml; charset=utf-8", b"<?xml version='1.0'?><rss><channel/></rss>") == "not-html:text/xml"
+    assert skip_reason("application/xml", b"<?xml version='1.0'?><urlset/>") == "not-html:application/xml"
+
+
 def test_other_types_name_themselves():
     assert skip_reason("application/json", b'{"a": 1}') == "json"
     assert skip_reason("application/vnd.ms-excel", b"abc") == "not-html:application/vnd.ms-excel"
