@@ -9,12 +9,12 @@ give identical results by construction.
 from __future__ import annotations
 
 import abc
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
 from storyarchive.dedup.records import pack_records, unpack_rows
 from storyarchive.redis_connection import RedisParams, redacted, redis_client
+from storyarchive.statedb import open_state_db
 
 
 class IndexUnavailableError(Exception):
@@ -77,12 +77,7 @@ class SqliteBackend(IndexBackend):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # WAL + NORMAL: a commit is not fsynced; a power cut can lose the last appends,
-        # which only costs warm-up (the index is rebuilt from the archive)
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = open_state_db(self.path, autocommit=True)
         self._db.execute("CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, rec BLOB NOT NULL)")
 
     def _read_rows(self, cursor: int) -> tuple[list[bytes], int]:

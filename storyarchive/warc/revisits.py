@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
 from storyarchive.redis_connection import RedisParams, is_redis_url, redis_client
+from storyarchive.statedb import open_state_db
 from storyarchive.warc.records import RevisitTarget
 
 logger = logging.getLogger(__name__)
@@ -38,13 +38,11 @@ class DigestIndex(Protocol):
 
 
 class SqliteDigestIndex:
-    """DigestIndex in one SQLite file (WAL mode, so several processes can share it)."""
+    """DigestIndex in one SQLite file (storyarchive.statedb: several processes share it)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Used from the recorder's single writer thread, which is not the creating thread.
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_state_db(path, check_same_thread=False)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS digests (digest TEXT PRIMARY KEY, uri TEXT NOT NULL,"
             " date TEXT NOT NULL, record_id TEXT NOT NULL)"
