@@ -13,7 +13,8 @@ from storyarchive import __version__
 # Order here is the order in `storyarchive --help`.
 COMMAND_MODULES = [
     "demo", "crawl", "capture", "resume", "finish", "worker", "status", "schedule", "show", "warc",
-    "wacz", "dedup", "store", "replay", "reextract",
+    "wacz", "dedup", "store", "replay", "reextract", "web",
+    "index", "export",
 ]
 
 

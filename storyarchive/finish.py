@@ -268,6 +268,7 @@ class FinishReport:
     status: str = "finished"  # finished | resumed | failed | interrupted (see finish_crawl)
     seconds: float = 0.0
     finish_failures: list[str] = field(default_factory=list)  # earlier attempts' errors
+    search_index_error: str | None = None  # the search index was not updated: why, what to run
 
 
 def finish_crawl(store: ArchiveStore, slug: str, crawl_id: str, options: FinishOptions,
@@ -443,6 +444,10 @@ def write_pages(store: ArchiveStore, slug: str, journal_path: Path,
                     progress(done, todo)
         if not dry_run:
             store.flush()  # one sync for every document, before the manifest lists them
+            # derived data: a failure is logged and reported, never fails the finish
+            from storyarchive.searchindex import update_after_finish
+
+            report.search_index_error = update_after_finish(store, slug)
     finally:
         if log_writer is not None:
             log_writer.close()
