@@ -360,3 +360,7 @@ class DemoWeb:
     def set_revision(self, revision: int) -> None:
         """Set the revision of every hand-written article page (0 = original bodies)."""
         self.site.set_revision(revision)
+
+    def edit(self, article_id: str, old: str, new: str) -> None:
+        """Replace the sentence `old` by `new` in one article's body (a stealth edit)."""
+        self.site.edit(article_id, old, new)

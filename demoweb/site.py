@@ -8,6 +8,7 @@ the clock — so an unchanged page is byte-identical on every fetch.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import threading
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from demoweb import assets, catalog, feeds, pages
-from demoweb.article import Article
+from demoweb.article import Article, BodyPart
 from demoweb.catalog import CatalogEntry
 from demoweb.content_coverage import COVERAGE_ARTICLES, STATEMENT_PDF_LINES
 from demoweb.content_wire import WIRE_ARTICLES
@@ -69,6 +70,7 @@ class DemoSite:
             self.realistic = RealisticPages(generated, spec)
         self._revisions: dict[str, int] = {}
         self._global_revision = 0
+        self._edited: dict[str, tuple[BodyPart, ...]] = {}  # article id -> edited body
         self._cache: dict[tuple[str, str, bool], Response] = {}
         self._lock = threading.Lock()
 
@@ -91,6 +93,21 @@ class DemoSite:
 
     def revision_of(self, article_id: str) -> int:
         return self._global_revision + self._revisions.get(article_id, 0)
+
+    def edit(self, article_id: str, old: str, new: str) -> None:
+        """Replace the sentence `old` by `new` in article `article_id`'s body: a stealth
+        edit (nothing else on the page changes). KeyError if the body has no `old`."""
+        if article_id not in ARTICLES:
+            raise KeyError(f"no demo article {article_id!r}; known: {', '.join(sorted(ARTICLES))}")
+        with self._lock:
+            body = self._body(article_id)
+            if not any(isinstance(p, str) and old in p for p in body):
+                raise KeyError(f"demo article {article_id!r} has no paragraph containing {old!r}")
+            self._edited[article_id] = tuple(p.replace(old, new) if isinstance(p, str) else p for p in body)
+            self._cache.clear()
+
+    def _body(self, article_id: str) -> tuple[BodyPart, ...]:
+        return self._edited.get(article_id, ARTICLES[article_id].body)
 
     # ------------------------------------------------------------------ responses
 
@@ -267,6 +284,8 @@ class DemoSite:
 
     def _view(self, e: CatalogEntry) -> pages.ArticleView:
         article = ARTICLES[e.id]
+        if e.id in self._edited:
+            article = dataclasses.replace(article, body=self._edited[e.id])
         related = [pages.Link(o.path, ARTICLES[o.id].title)
                    for o in catalog.entries_of(e.outlet) if o.kind == "article" and o.id != e.id][:3]
         if e.wire_cluster and e.id != "m-wire":

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import textwrap
 from collections import Counter
 from typing import Any
-from urllib.parse import urlsplit
 
 from storyarchive.cli import (
     UserError,
@@ -21,6 +19,14 @@ from storyarchive.cli import (
     command_parser,
     settings_from_args,
     store_from_args,
+)
+from storyarchive.storyview import (
+    article_row,
+    manifest_keys,
+    outlet_of,
+    reason_kind,
+    rejected_pages,
+    warc_totals,
 )
 from storyarchive.summary import plural
 
@@ -51,52 +57,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def outlet_of(doc: dict[str, Any]) -> str:
-    return (doc.get("metadata") or {}).get("site_name") or urlsplit(doc["canonical_url"]).netloc
-
-
-def rebased_replay_url(doc: dict[str, Any], slug: str, base: str) -> str:
-    """The document's replay URL on the replay server at `base`: its stored replay_url's
-    capture time (else its fetched_at) and URL."""
-    from storyarchive.replay.urls import replay_url
-
-    stored = str(doc.get("replay_url") or "")
-    m = re.search(rf"/{re.escape(slug)}/(\d{{14}})/(.+)$", stored)
-    if m:
-        return replay_url(slug, m.group(1), m.group(2), base)
-    return replay_url(slug, doc.get("fetched_at") or "", doc.get("final_url") or doc["canonical_url"], base)
-
-
 def collect(store: Any, slug: str, replay_base: str | None = None) -> dict[str, Any]:
     """Everything `show` prints, as a dict: articles, rejected pages, WARC and dedup totals.
     `replay_base`: show the replay links on that server instead of the documents' own."""
-    from storyarchive import layout
     from storyarchive.document import iter_latest_documents
 
     articles = []
     relations: Counter[str] = Counter()
     clusters: dict[str, dict[str, Any]] = {}
     for key, doc in iter_latest_documents(store, slug):
-        meta = doc.get("metadata") or {}
-        rel = doc.get("relevance") or {}
-        replay = rebased_replay_url(doc, slug, replay_base) if replay_base else doc.get("replay_url")
-        articles.append(
-            {
-                "outlet": outlet_of(doc),
-                "title": meta.get("title") or "",
-                "published": meta.get("published") or "",
-                "language": meta.get("language") or "",
-                "authors": list(meta.get("authors") or []),
-                "words": doc.get("word_count", 0),
-                "relevance": rel.get("score"),
-                "status": doc.get("status"),
-                "url": doc.get("final_url") or doc["canonical_url"],
-                "canonical_url": doc["canonical_url"],
-                "captured": doc.get("fetched_at") or "",
-                "replay_url": replay,
-                "key": key,
-            }
-        )
+        articles.append(article_row(key, doc, slug, replay_base))
         for b in doc.get("blocks", []):
             relations[b.get("relation", "unique")] += 1
         for c in (doc.get("syndication") or {}).get("clusters", []) or []:
@@ -106,46 +76,18 @@ def collect(store: Any, slug: str, replay_base: str | None = None) -> dict[str, 
                 canonical = c.get("canonical") or {}
                 entry["canonical"] = canonical.get("canonical_url") or entry["canonical"]
                 entry["members"].add(outlet_of(doc))
-    warc = {"files": 0, "records": 0, "bytes": 0, "revisits": 0}
-    for key in store.list_keys(f"{layout.story_prefix(slug)}indexes/"):
-        warc["files"] += 1
-        for line in store.get_bytes(key).decode("utf-8").splitlines():
-            parts = line.split(" ", 2)
-            if len(parts) < 3:
-                continue
-            entry = json.loads(parts[2])
-            warc["records"] += 1
-            warc["bytes"] += int(entry.get("length", 0))
-            if entry.get("mime") == "warc/revisit":
-                warc["revisits"] += 1
-    crawls = store.list_keys(f"{layout.story_prefix(slug)}crawls/")
-    manifests = sorted(k for k in crawls if k.endswith(".json"))
+    manifests = manifest_keys(store, slug)
     return {
         "slug": slug,
         "crawls": len(manifests),
         "articles": articles,
         "rejected": rejected_pages(store, manifests, {a["canonical_url"] for a in articles}),
-        "warc": warc,
+        "warc": warc_totals(store, slug),
         "blocks": dict(relations),
         "clusters": [
             dict(c, members=sorted(c["members"])) for c in sorted(clusters.values(), key=lambda c: c["id"])
         ],
     }
-
-
-def rejected_pages(store: Any, manifest_keys: list[str], kept: set[str]) -> list[dict[str, Any]]:
-    """Every page the crawls did not keep as an article (turned away at discovery, or
-    fetched and skipped), with its reason: the latest crawl's word for each URL, leaving out
-    URLs a later crawl kept."""
-    by_url: dict[str, dict[str, Any]] = {}
-    for key in manifest_keys:  # in crawl order: a later crawl's reason wins
-        manifest = json.loads(store.get_bytes(key))
-        for entry in [*manifest.get("rejected_at_discovery", []), *manifest.get("skipped", [])]:
-            url = entry.get("url")
-            if url:
-                by_url[url] = {"url": url, "reason": str(entry.get("reason") or ""),
-                               "status": entry.get("status"), "crawl_id": manifest.get("crawl_id")}
-    return [by_url[u] for u in sorted(by_url) if u not in kept]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -199,12 +141,12 @@ def format_report(info: dict[str, Any], width: int, rejected: bool = False) -> s
         lines += ["", f"{plural(len(pages), 'page')} not kept:"]
         for page in pages:
             lines.append(f"  {page['url']}")
-            kind, reason = _reason_kind(page["reason"]), page["reason"]
+            kind, reason = reason_kind(page["reason"]), page["reason"]
             text = reason if reason.startswith(kind) else f"{kind}: {reason}"
             lines += textwrap.wrap(text, width, initial_indent="      ", subsequent_indent="      ",
                                    break_long_words=False)
     elif pages:
-        reasons = Counter(_reason_kind(p["reason"]) for p in pages)
+        reasons = Counter(reason_kind(p["reason"]) for p in pages)
         detail = " · ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
         lines.append(f"{plural(len(pages), 'page')} not kept ({detail}): "
                      f"`storyarchive show {info['slug']} --rejected` lists them")
@@ -212,15 +154,6 @@ def format_report(info: dict[str, Any], width: int, rejected: bool = False) -> s
                              break_on_hyphens=False) if not line.startswith(" ") else line
                for line in lines]
     return "\n".join([format_table(info["articles"], width), "", *wrapped])
-
-
-def _reason_kind(reason: str) -> str:
-    """The kind of a rejection reason: 'http-404', 'not-html', 'off-topic' (any relevance
-    reason), 'error', ..."""
-    head = reason.split(":", 1)[0].strip()
-    if head.startswith(("missing required", "excluded term", "score")):
-        return "off-topic"
-    return head or "unknown"
 
 
 def _published(value: str) -> str:
