@@ -1,5 +1,7 @@
 # storyarchive — the two quick-start commands are `make demo` and `make test`.
 # Each one installs what it needs (a local virtual environment from requirements.lock).
+# `make check` is the fast loop while working (the tests that start no process, see
+# tests/slow.py); `make eval` checks the quality goals on the hand-labelled sets.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -14,7 +16,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 PIP_VERSION := 25.3
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench lint lock install install-replay install-wacz system-deps clean
+.PHONY: demo test check eval bench lint lock install install-replay install-wacz system-deps clean
 
 install: $(STAMP)
 
@@ -56,6 +58,17 @@ demo: install
 
 test: system-deps install install-replay install-wacz
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every test not marked `slow` (no crawl, server, browser or benchmark process): under a
+# minute on two cores. Needs only the crawler's environment.
+check: install
+	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+# Quality goals on the labelled sets (extraction F1 against trafilatura's presets, dedup
+# precision and recall); each command exits 1 when a goal is missed.
+eval: install
+	$(BIN)/python -m eval.extraction
+	$(BIN)/python -m eval.dedup
 
 bench: system-deps install install-replay
 	$(BIN)/python -m bench

@@ -44,6 +44,8 @@ from storyarchive.procs import stop_process
 CRAWLS = 10
 N_SITES = 40
 WIRE_SITES = 3
+# Index size: what one block costs in the dedup index, embedded and in Redis (bytes).
+INDEX_BYTES_GOAL = 300
 
 
 @dataclass
@@ -277,8 +279,11 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     row("blocks/s embedded (SQLite)", blocks / t_emb, traf_rate, "blocks/s",
         f"{blocks} blocks, {len(docs)} docs, {CRAWLS} crawls, 1 core; goal >= 40,000")
     row("blocks/s Redis", blocks / t_redis, traf_rate, "blocks/s", "same stream, pipelined")
-    row("index bytes/block embedded", emb_bytes / blocks, None, "bytes", "goal < 300")
-    row("index bytes/block Redis", redis_bytes / blocks, None, "bytes", "MEMORY USAGE of the key")
+    row("index bytes/block embedded", emb_bytes / blocks, None, "bytes",
+        f"goal < {INDEX_BYTES_GOAL}: {'met' if emb_bytes / blocks < INDEX_BYTES_GOAL else 'NOT met'}")
+    row("index bytes/block Redis", redis_bytes / blocks, None, "bytes",
+        f"MEMORY USAGE of the key; goal < {INDEX_BYTES_GOAL}: "
+        f"{'met' if redis_bytes / blocks < INDEX_BYTES_GOAL else 'NOT met'}")
     row("recall exact repeats", ours["exact_recall"], peer["exact_recall"], "share",
         "copies, boilerplate, in-page repeats")
     row("recall near repeats", ours["near_recall"], peer["near_recall"], "share",

@@ -10,5 +10,6 @@ _PLUGINS = [
     "tests.fixtures.replay",  # pywb in its own virtual environment
     "tests.fixtures.smalldisk",  # a small tmpfs to fill up
     "tests.fixtures.statehome",  # each test's own $XDG_STATE_HOME (spool and state of S3 stores)
+    "tests.slow",  # marks `slow` every test that starts a process (make check leaves them out)
 ]
 pytest_plugins = [p for p in _PLUGINS if importlib.util.find_spec(p) is not None]

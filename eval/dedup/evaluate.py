@@ -74,7 +74,11 @@ def score(verdicts: list[dict[str, Any]]) -> dict[str, Any]:
         "edit": round(edit_c / edit_n, 4) if edit_n else 0.0,
     }
     goals = {"precision": precision >= GOALS["precision"],
-             **{k: recalls[k] >= GOALS[k] for k in recalls}}
+             **{k: recalls[k] >= GOALS[k] for k in recalls},
+             # the hard negatives (shared quotes, templates, number changes, paraphrases,
+             # unrelated texts): not one pair collapsed
+             "hard negatives": all(k["collapsed"] == 0 for k in kinds.values()
+                                   if k["label"] == "different")}
     return {"pairs": len(verdicts), "precision": round(precision, 4), "recall": round(recall, 4),
             "recall_1_3_word_edits": recalls["edit"], "kinds": dict(sorted(kinds.items())),
             "goals": GOALS, "goals_met": goals}

@@ -1,4 +1,8 @@
-"""python -m eval.extraction [--ablations] [--speed] [--out .bench/extraction-eval.json]"""
+"""python -m eval.extraction [--ablations] [--speed] [--out .bench/extraction-eval.json]
+
+Prints precision/recall/F1 per system and whether the goals are met: on the held-out half,
+our F1 is at least each of trafilatura's default and favor_precision presets'. Exits 1 when
+a goal is missed (`make eval` runs it)."""
 
 from __future__ import annotations
 
@@ -56,7 +60,20 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"\nwrote {out}")
-    return 0
+    goals = goals_met(report["systems"])
+    print("goals met: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in goals.items()))
+    return 0 if all(goals.values()) else 1
+
+
+# On the held-out half, ours must be at least as good as these presets (F1).
+GOAL_PEERS = ("trafilatura default", "trafilatura favor_precision")
+OURS = "storyarchive extract_article"
+
+
+def goals_met(results: dict) -> dict[str, bool]:
+    """{goal: met} from the report's systems (held-out F1 of ours >= each peer's)."""
+    ours = results[OURS]["heldout"]["f1"]
+    return {f"held-out F1 >= {peer}": ours >= results[peer]["heldout"]["f1"] for peer in GOAL_PEERS}
 
 
 def _table(rows: list, speed: bool) -> str:
