@@ -35,7 +35,8 @@ def test_generic_type_is_sniffed():
 
 def test_xml_is_not_an_html_page():
     # feeds and sitemaps: discovery parses them, extraction does not
-    assert skip_reason("text/xml; charset=utf-8", b"<?xml version='1.0'?><rss><channel/></rss>") == "not-html:text/xml"
+    rss = b"<?xml version='1.0'?><rss><channel/></rss>"
+    assert skip_reason("text/xml; charset=utf-8", rss) == "not-html:text/xml"
     assert skip_reason("application/xml", b"<?xml version='1.0'?><urlset/>") == "not-html:application/xml"
 
 
