@@ -227,3 +227,34 @@ def iter_latest_documents(store: ArchiveStore, slug: str):  # type: ignore[no-un
     for document_id in sorted(latest):
         key = latest[document_id][1]
         yield key, json.loads(store.get_bytes(key))
+
+
+class DocumentReadError(ValueError):
+    """A stored document could not be read as JSON (the key says which)."""
+
+
+def read_document(store: ArchiveStore, key: str) -> dict[str, Any]:
+    """The document stored at `key`. KeyError if absent, DocumentReadError if it is not a
+    JSON object, StoreError if the store cannot be read."""
+    try:
+        doc = json.loads(store.get_bytes(key))
+    except ValueError as exc:
+        raise DocumentReadError(f"{key} in {store.uri} is not a JSON document: {exc}") from None
+    if not isinstance(doc, dict):
+        raise DocumentReadError(f"{key} in {store.uri} is not a JSON document (a JSON object)")
+    return doc
+
+
+def latest_document_keys(store: ArchiveStore, prefix: str = "stories/") -> dict[tuple[str, str], str]:
+    """(story, doc_id) -> key of the latest version, for every document under `prefix`
+    (stories/ for the whole archive, stories/<slug>/articles/ for one story): one listing."""
+    latest: dict[tuple[str, str], tuple[str, str]] = {}
+    for key in store.list_keys(prefix):
+        version = layout.article_version(key)
+        parts = key.split("/")
+        if version is None or len(parts) != 5 or parts[2] != "articles":
+            continue
+        ident = (parts[1], parts[3])
+        if ident not in latest or version > latest[ident][0]:
+            latest[ident] = (version, key)
+    return {ident: key for ident, (_v, key) in latest.items()}

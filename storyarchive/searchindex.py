@@ -18,10 +18,10 @@ for a local store; for a remote (S3) store a local cache on this machine,
 `search-<store id>.sqlite`, named after the store's identity (storyarchive-store.json), so
 a bucket emptied and made again under the same name never inherits the old index.
 
-Concurrency: the file is in WAL mode, so readers (the web view) go on reading the last
-committed state while a crawl's finish updates it; writers take SQLite's write lock
-(waiting up to BUSY_TIMEOUT_S). Each call opens its own connection: one SearchIndex can be
-shared by the threads of a web server.
+Concurrency: the file is opened like every state index (storyarchive.statedb: WAL), so
+readers (the web view) go on reading the last committed state while a crawl's finish
+updates it; writers take SQLite's write lock (waiting up to statedb.BUSY_TIMEOUT_S). Each
+call opens its own connection: one SearchIndex can be shared by a web server's threads.
 
 User queries never reach FTS5 as syntax: `parse_query` turns any string into words and
 "quoted phrases" (each one an FTS5 string literal), `-word` to exclude, `word*` for a
@@ -31,7 +31,6 @@ prefix and `OR` between alternatives; everything else is literal text.
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 import sqlite3
@@ -42,11 +41,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from storyarchive import layout
+from storyarchive.document import latest_document_keys, read_document
+from storyarchive.statedb import open_state_db
 from storyarchive.store import spool
 from storyarchive.store.base import ArchiveStore
+from storyarchive.storyview import outlet_of
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,6 @@ MAX_TERMS = 32  # words and phrases of one query; the rest is ignored
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000  # deep pages cost a sort of every match; nobody reads page 500
 SNIPPET_TOKENS = 32
-BUSY_TIMEOUT_S = 120.0
 FETCH_BATCH = 200  # documents read from the store, then written in one transaction
 FETCH_THREADS = 8  # documents read concurrently (S3 round trips overlap)
 
@@ -222,11 +222,6 @@ def snippet_html(snippet: str) -> str:
 
 
 # ---------------------------------------------------------------------- documents
-def outlet_of(doc: dict[str, Any]) -> str:
-    """The outlet a document is from: its site name, else the host of its canonical URL."""
-    return (doc.get("metadata") or {}).get("site_name") or urlsplit(doc["canonical_url"]).netloc
-
-
 def index_row(doc: dict[str, Any], key: str) -> dict[str, Any]:
     """What the index keeps of document `doc` (stored at `key`)."""
     meta = doc.get("metadata") or {}
@@ -245,20 +240,6 @@ def index_row(doc: dict[str, Any], key: str) -> dict[str, Any]:
 def _clean_body(text: str) -> str:
     # keep line breaks (they separate blocks, and FTS5 treats them as spaces anyway)
     return text.replace(_OPEN, " ").replace(_CLOSE, " ")
-
-
-def latest_keys(store: ArchiveStore, prefix: str = "stories/") -> dict[tuple[str, str], str]:
-    """(story, doc_id) -> key of its latest version, for every document under `prefix`."""
-    latest: dict[tuple[str, str], tuple[str, str]] = {}
-    for key in store.list_keys(prefix):
-        version = layout.article_version(key)
-        parts = key.split("/")
-        if version is None or len(parts) != 5 or parts[2] != "articles":
-            continue
-        ident = (parts[1], parts[3])
-        if ident not in latest or version > latest[ident][0]:
-            latest[ident] = (version, key)
-    return {ident: key for ident, (_v, key) in latest.items()}
 
 
 def index_path(store: ArchiveStore) -> Path:
@@ -291,8 +272,7 @@ class SearchIndex:
     # -------------------------------------------------------------- connections
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn = open_state_db(self.path, autocommit=True)  # WAL, like every state index
         try:
             if not self._ready:
                 self._prepare(conn)
@@ -301,9 +281,8 @@ class SearchIndex:
             conn.close()
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
-        """WAL mode; tables of SCHEMA_VERSION (an index of another version is dropped: it
-        is rebuilt from the documents, see _needs_full_update)."""
-        conn.execute("PRAGMA journal_mode=WAL")
+        """The tables of SCHEMA_VERSION (an index of another version is dropped: it is
+        filled again from the documents, see _needs_full_update)."""
         with _write(conn):
             if _meta(conn, "schema_version") not in (None, str(SCHEMA_VERSION)):
                 logger.warning("search index %s is of another version: rebuilding it from the "
@@ -373,14 +352,14 @@ class SearchIndex:
         store = self._need_store()
         if self._needs_full_update():
             return self.update_all()
-        latest = latest_keys(store, f"{layout.story_prefix(slug)}articles/")
+        latest = latest_document_keys(store, f"{layout.story_prefix(slug)}articles/")
         return self._sync(latest, stories={slug})
 
     def update_all(self) -> IndexUpdate:
         """Bring every story up to date with the store (as update_story, for all of them,
         with one listing of the store; stories no longer in the store are dropped)."""
         store = self._need_store()
-        latest = latest_keys(store)
+        latest = latest_document_keys(store)
         update = self._sync(latest, stories=None)
         with self._connect() as conn, _write(conn):
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('complete', '1')")
@@ -390,7 +369,7 @@ class SearchIndex:
         """Make the index again from every document of the store, in one transaction
         (readers see the old index until it is done). Returns the documents indexed."""
         store = self._need_store()
-        latest = latest_keys(store)
+        latest = latest_document_keys(store)
         with self._connect() as conn, _write(conn):
             _run(conn, _DROP)
             _run(conn, _SCHEMA)
@@ -476,7 +455,7 @@ def _read_documents(store: ArchiveStore, todo: list[tuple[tuple[str, str], str]]
 
     def read(item: tuple[tuple[str, str], str]) -> dict[str, Any]:
         (story, doc_id), key = item
-        doc = json.loads(store.get_bytes(key))
+        doc = read_document(store, key)
         # the key says which story and document it is, whatever an old document holds
         return index_row({**doc, "story": story, "doc_id": doc_id}, key)
 

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     import sqlite3
     import sys
 
+    from storyarchive.document import DocumentReadError
     from storyarchive.searchindex import SearchIndex
     from storyarchive.store.base import StoreError
 
@@ -46,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
         update = index.update_story(args.story) if args.story else index.update_all()
         print(f"search index {index.path}: {update}; {index.count()} documents")
         return 0
+    except DocumentReadError as exc:
+        print(f"storyarchive: error: {exc}; the search index was not updated: "
+              "`storyarchive reextract SLUG` writes new versions from the WARCs", file=sys.stderr)
+        return 1
     except ValueError as exc:  # an invalid slug
         raise UserError(str(exc)) from None
     except StoreError as exc:
