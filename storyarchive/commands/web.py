@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         sock.close()
         raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror} (another "
                         "server? choose another --port)") from None
+    sock.listen(2048)  # connections wait from now on, even before uvicorn accepts them
     port = sock.getsockname()[1]
     config = WebConfig(store=store, store_uri=uri, replay_base=replay, token=token,
                        stories_dir=Path(args.stories), set_values=list(args.set), refresh=args.refresh)

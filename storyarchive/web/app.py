@@ -67,6 +67,7 @@ SORTS = {
 }
 RELATION_LABELS = {
     "unique": "unique", "repeat-in-page": "repeated in the page", "site-boilerplate": "site boilerplate",
+    "site-copy": "copy of this article at another URL of the site",
     "wire-exact": "wire copy (exact)", "wire-near": "wire copy (edited)",
 }
 
@@ -270,9 +271,10 @@ def story_data(request: Request) -> dict[str, Any]:
         raise HTTPException(400, "order must be asc or desc")
     pages = max(1, -(-len(s.articles) // PAGE_SIZE))
     page = _int_param(request, "page", 1, 1, pages)
-    rows = sorted(s.articles, key=SORTS[sort], reverse=order == "desc")
+    rows = s.memo(("sorted", sort, order),
+                  lambda: sorted(s.articles, key=SORTS[sort], reverse=order == "desc"))
     shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    timeline = build_timeline(s.articles, s.clusters)
+    timeline = s.memo("timeline", lambda: build_timeline(s.articles, s.clusters))
     story = state.story_files().get(slug)
     return {
         "slug": slug, "title": story.title if story else None,
@@ -299,7 +301,9 @@ def _exports(slug: str) -> list[dict[str, str]]:
 
 def story_page(request: Request) -> Response:
     data = story_data(request)
-    svg = Markup(render_svg(data["timeline"]))  # noqa: S704 - render_svg escapes every text
+    summary = _summary(_state(request), data["slug"])
+    # render_svg escapes every text it writes
+    svg = Markup(summary.memo("timeline.svg", lambda: render_svg(data["timeline"])))  # noqa: S704
     slug = data["slug"]
 
     def link(**changes: Any) -> str:
@@ -484,7 +488,8 @@ def export_download(request: Request) -> Response:
     _summary(_state(request), slug)  # 404 for a story the store does not hold
     all_versions = request.query_params.get("all_versions") in ("1", "true", "yes")
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
-    export.write_export(_state(request).store, slug, fmt, spool, all_versions=all_versions)
+    export.write_export(_state(request).store, slug, fmt, spool,  # type: ignore[arg-type]
+                        all_versions=all_versions)
     spool.seek(0)
 
     def chunks() -> Any:

@@ -59,6 +59,16 @@ class StorySummary:
     crawls: list[dict[str, Any]]  # manifest summaries, oldest first
     warc: dict[str, int]
     built_at: float = field(default_factory=time.time)
+    # per-summary memo of derived views (sorted article orders, the timeline): the summary
+    # never changes once built, so each is computed once per store state
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per summary and `key` (two threads may both compute it; the
+        results are equal)."""
+        if key not in self.derived:
+            self.derived[key] = compute()
+        return self.derived[key]
 
     @property
     def last_crawl(self) -> dict[str, Any] | None:
