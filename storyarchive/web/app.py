@@ -22,9 +22,8 @@ import datetime as dt
 import hmac
 import json
 import re
-import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -485,22 +484,19 @@ def export_download(request: Request) -> Response:
         raise HTTPException(503, f"exports are not available: {exc}") from None
     if fmt not in export.FORMATS:
         raise HTTPException(404, f"no export format {fmt!r}; one of {', '.join(export.FORMATS)}")
-    _summary(_state(request), slug)  # 404 for a story the store does not hold
     all_versions = request.query_params.get("all_versions") in ("1", "true", "yes")
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
-    export.write_export(_state(request).store, slug, fmt, spool,  # type: ignore[arg-type]
-                        all_versions=all_versions)
-    spool.seek(0)
+    chunks = export.export_chunks(_state(request).store, slug, fmt, all_versions=all_versions)
+    try:  # the export's errors come with its first chunk, before any byte is sent
+        first = next(chunks, b"")
+    except export.NoDocumentsError:
+        raise HTTPException(404, f"the archive holds no article of story {slug!r} to export") from None
 
-    def chunks() -> Any:
-        try:
-            while chunk := spool.read(256 * 1024):
-                yield chunk
-        finally:
-            spool.close()
+    def body() -> Iterator[bytes]:
+        yield first
+        yield from chunks
 
     suffix = "-all-versions" if all_versions else ""
-    return StreamingResponse(chunks(), media_type=export.CONTENT_TYPES.get(fmt, "application/octet-stream"),
+    return StreamingResponse(body(), media_type=export.CONTENT_TYPES.get(fmt, "application/octet-stream"),
                              headers={"Content-Disposition": f'attachment; filename="{slug}{suffix}.{fmt}"'})
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 from html import unescape
 from typing import Any
@@ -181,3 +182,26 @@ def test_search_finds_the_article_a_phrase_comes_from_first_and_marks_it(
     marks = hits.first.locator(".snippet mark").all_inner_texts()
     assert marks and all(m.lower() in phrase.lower() for m in marks)
     screenshot(page, "search")
+
+
+def test_the_story_page_offers_exports_that_download_one_row_per_article_with_its_text(
+        web_server: WebServer, demo_archive: DemoArchive, page: Any):
+    import pyarrow.parquet as pq
+
+    page.goto(f"{web_server.base}/stories/{SLUG}")
+    links = dict(zip(page.locator("a.export").all_inner_texts(),
+                     page.locator("a.export").evaluate_all("els => els.map(e => e.getAttribute('href'))"),
+                     strict=True))
+    assert set(links) == {"jsonl", "csv", "parquet"}
+    texts = {d["doc_id"]: d["text"] for d in demo_archive.docs.values()}
+    status, headers, body = web_server.get(links["jsonl"])
+    assert status == 200 and headers["content-type"].startswith("application/x-ndjson")
+    assert f'filename="{SLUG}.jsonl"' in headers["content-disposition"]
+    rows = [json.loads(line) for line in body.decode("utf-8").splitlines()]
+    assert {r["doc_id"]: r["text"] for r in rows} == texts and len(rows) == len(texts)
+    status, _, body = web_server.get(links["parquet"])
+    table = pq.read_table(io.BytesIO(body))
+    assert status == 200 and dict(zip(table.column("doc_id").to_pylist(), table.column("text").to_pylist(),
+                                      strict=True)) == texts
+    assert web_server.get(f"/stories/{SLUG}/export.xml")[0] == 404
+    assert web_server.get("/stories/no-such-story/export.jsonl")[0] == 404
