@@ -366,20 +366,28 @@ class SearchIndex:
         return update
 
     def rebuild(self) -> int:
-        """Make the index again from every document of the store, in one transaction
-        (readers see the old index until it is done). Returns the documents indexed."""
+        """Make the index again from every document of the store. It is built in a file of
+        its own beside the index (`<index>.rebuild`), then copied over the index in one
+        transaction (SQLite's online backup): searches answer from the old index until
+        then, and a crawl's update waits for the copy only, never for the store to be read.
+        What changed in the store meanwhile is brought in before and after the copy
+        (update_all). Returns the documents indexed."""
         store = self._need_store()
-        latest = latest_document_keys(store)
-        with self._connect() as conn, _write(conn):
-            _run(conn, _DROP)
-            _run(conn, _SCHEMA)
-            conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            n = 0
-            for rows in _read_documents(store, sorted(latest.items())):
-                _insert(conn, rows)
-                n += len(rows)
-            conn.execute("INSERT INTO meta VALUES ('complete', '1')")
-        return n
+        scratch = self.path.with_name(self.path.name + ".rebuild")
+        _remove_database(scratch)
+        try:
+            fresh = SearchIndex(scratch, store)
+            with fresh._connect() as conn:
+                for rows in _read_documents(store, sorted(latest_document_keys(store).items())):
+                    with _write(conn):
+                        _insert(conn, rows)
+                fresh.update_all()  # what was written while the store was read; marks it complete
+                with self._connect() as target:
+                    conn.backup(target)
+        finally:
+            _remove_database(scratch)
+        self.update_all()  # what was written during the last steps
+        return self.count()
 
     def _need_store(self) -> ArchiveStore:
         if self.store is None:
@@ -418,6 +426,11 @@ class SearchIndex:
                 else:
                     update.added += 1
         return update
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def _meta(conn: sqlite3.Connection, name: str) -> str | None:

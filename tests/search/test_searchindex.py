@@ -248,8 +248,18 @@ def test_readers_see_the_whole_old_index_while_it_is_rebuilt(archive_copy, demo_
     while not done.is_set():
         assert reader.search("venezuela", limit=100) == expected
         seen += 1
+        if seen == 3:  # a crawl finishing meanwhile updates the index without waiting
+            put_document(store, synthetic_document("late-story", "http://news.test/late", "Late",
+                                                   "Filed during the rebuild, about venezuela."))
+            started = time.monotonic()
+            assert reader.update_story("late-story").added == 1
+            assert time.monotonic() - started < 2
+            expected = reader.search("venezuela", limit=100)
+            assert expected.total == len(demo_documents) + 1
     thread.join()
-    assert seen > 3  # the reader read while the writer held its transaction
+    assert seen > 3  # the reader read while the writer rebuilt
+    # the rebuild kept what was indexed while it ran
+    assert {r["story"] for r in reader.rows()} == {SLUG, "late-story"}
     with closing(sqlite3.connect(reader.path)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert reader.search("venezuela", limit=100) == expected
