@@ -487,7 +487,7 @@ def update_after_finish(store: ArchiveStore, slug: str) -> str | None:
         return None
     except Exception as exc:  # noqa: BLE001 - the crawl is done; the index is derived data
         message = (f"the search index was not updated ({type(exc).__name__}: {exc}); the documents "
-                   f"are written: `storyarchive index --story {slug}` updates it "
+                   f"are written: `storyarchive index --story {slug} --store {store.uri}` updates it "
                    f"(`storyarchive index --rebuild` makes it again)")
         logger.error("%s", message)
         return message

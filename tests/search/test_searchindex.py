@@ -316,3 +316,24 @@ def test_search_over_an_s3_store(demo_story_file, s3_server, s3_bucket, s3_env, 
     index.path.unlink()
     out = run_cli("index", "--store", uri, "--rebuild", env=s3_env).stdout
     assert f"search-{store_id(store)}.sqlite: rebuilt, {index.count()} documents" in out
+
+
+def test_no_typed_query_is_an_fts5_syntax_error():
+    """Random strings of FTS5's own syntax, quotes and odd Unicode: every expression
+    parse_query makes is accepted by FTS5 (an in-memory table of the index's tokenizer)."""
+    import random
+
+    from storyarchive.searchindex import TOKENIZER
+
+    pieces = ['"', "'", "(", ")", "*", "-", "+", "^", ":", "{", "}", ",", " ", " ", "NEAR", "NEAR(",
+              "OR", "AND", "NOT", "title", "body", "cia", "drone", "é", "\u0301", "\x00", "\ud800",
+              "\ue000", "🚢", "0", "_", "\\", ";", "--"]
+    rng = random.Random(13)
+    with closing(sqlite3.connect(":memory:")) as conn:
+        conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(title, body, tokenize='{TOKENIZER}')")
+        conn.execute("INSERT INTO t VALUES ('CIA drone', 'a drone near the dock, NEAR nothing')")
+        for _ in range(3000):
+            query = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+            expr = parse_query(query)
+            if expr is not None:
+                conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expr,)).fetchone()
