@@ -44,8 +44,28 @@ WORDS = ("port dock strike union workers ship cargo harbor minister government t
          "protest march rally weekend monday tuesday wednesday thursday friday morning night").split()
 
 
+def _vocabulary(size: int = 6000, seed: int = 5) -> tuple[list[str], list[float]]:
+    """News-like words: the common WORDS first, then made-up names and rarer words, with
+    Zipf weights (the k-th word 1/k as frequent), as cumulative weights for choices()."""
+    rng = random.Random(seed)
+    syllables = "ka lo mi ren ta vos bel dri on ar fen gul har is jo ket lun mar nor pel".split()
+    extra: set[str] = set()
+    while len(extra) < size - len(WORDS):
+        extra.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+    vocab = list(WORDS) + sorted(extra)
+    rng.shuffle(vocab)
+    total, cum = 0.0, []
+    for k in range(1, len(vocab) + 1):
+        total += 1.0 / k
+        cum.append(total)
+    return vocab, cum
+
+
+VOCAB, CUM_WEIGHTS = _vocabulary()
+
+
 def _sentence(rng: random.Random, n: int) -> str:
-    words = [rng.choice(WORDS) for _ in range(n)]
+    words = rng.choices(VOCAB, cum_weights=CUM_WEIGHTS, k=n)
     return " ".join(words).capitalize() + "."
 
 
@@ -102,7 +122,7 @@ def generate(root: Path, n: int, seed: int = 13) -> int:
     for i in range(n):
         outlet = OUTLETS[i % len(OUTLETS)]
         host = outlet.lower().replace(" ", "-") + ".example"
-        url = f"https://{host}/news/{i:05d}-{rng.choice(WORDS)}-{rng.choice(WORDS)}"
+        url = f"https://{host}/news/{i:05d}-{rng.choice(VOCAB)}-{rng.choice(VOCAB)}"
         doc_id = layout.doc_id(url)
         published = start + dt.timedelta(minutes=rng.randint(0, 30 * 24 * 60))
         blocks: list[Block] = []
@@ -161,6 +181,18 @@ def generate(root: Path, n: int, seed: int = 13) -> int:
     return written
 
 
+def _queries(root: Path, rng: random.Random, n: int) -> list[str]:
+    """What a reader types: half two words seen in an article, half a quoted phrase of
+    three words from one (each from a random generated document)."""
+    files = sorted((root / "stories" / SLUG / "articles").glob("*/*.json"))
+    out = []
+    for i in range(n):
+        words = json.loads(rng.choice(files).read_text())["text"].replace(".", "").split()
+        j = rng.randrange(0, max(1, len(words) - 3))
+        out.append(f'"{" ".join(words[j:j + 3])}"' if i % 2 else " ".join(rng.sample(words, 2)))
+    return out
+
+
 def _start_web(root: Path, replay: str) -> tuple[subprocess.Popen[str], str]:
     command = [sys.executable, "-m", "storyarchive", "web", "--store", str(root), "--port", "0",
                "--replay-url", replay, "--stories", str(root / "no-stories")]
@@ -216,7 +248,7 @@ def run(args: Any) -> list[dict[str, Any]]:
                 _get(f"{base}/stories/{SLUG}")
                 cold = time.perf_counter() - t
                 _get(replayed)
-                queries = [" ".join(rng.sample(WORDS, 2)) for _ in range(rounds)]
+                queries = _queries(root, rng, rounds)
                 sorts = ["published", "outlet", "words", "relevance", "title"]
                 pages = max(1, -(-n // 100))
                 times: dict[str, list[float]] = {"story": [], "article": [], "search": [], "pywb": []}
@@ -235,7 +267,8 @@ def run(args: Any) -> list[dict[str, Any]]:
     size = f"{n:,} articles ({versions + 1:,} versions)"
     rows = []
     for key, label in (("story", "story page (100 articles a page, any sort)"),
-                       ("article", "article page (blocks, versions, diffs)"), ("search", "search (2 words)")):
+                       ("article", "article page (blocks, versions, diffs)"),
+                       ("search", "search (2 words or a 3-word phrase)")):
         for i, q in enumerate(("p50", "p95")):
             rows.append(_row(f"{label} {q}", ms[key][i], ms["pywb"][i], "ms", f"{size}; {rounds} requests"))
     rows.append(_row("story page, first request (summary of every document)", cold * 1000, None, "ms", size))

@@ -46,24 +46,19 @@ from storyarchive.replay.urls import replay_url
 from storyarchive.store.base import ArchiveStore, StoreError
 from storyarchive.storyview import reason_kind, rebased_replay_url
 from storyarchive.web.captures import CaptureQueue, CaptureRequestError, check_request
-from storyarchive.web.summary import StorySummary, SummaryCache, story_slugs
+from storyarchive.web.summary import SORTS, StorySummary, SummaryCache, story_slugs
 from storyarchive.web.timeline import build_timeline, render_svg
 from storyarchive.web.versions import diff_stats, read_versions, word_diff
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 100  # articles per page of the story page
-LIST_LIMIT = 200  # rejected pages and syndicated stories shown on the story page
+REJECTED_LIMIT = 100  # pages not kept listed on the story page (the API lists all)
+CLUSTER_LIMIT = 10  # syndicated stories shown on the story page, most copies first (the API lists all)
+MEMBER_LIMIT = 12  # copies listed under each of them
 MAX_QUERY = 500  # characters of a search query
 MAX_BODY = 64 * 1024  # bytes of a capture request
 _DOC_ID = re.compile(r"^[0-9a-f]{20}$")
 _VERSION = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{12}$")
-SORTS = {
-    "published": lambda a: (a["published"] or "~", a["outlet"], a["doc_id"]),
-    "outlet": lambda a: (a["outlet"].casefold(), a["published"] or "~", a["doc_id"]),
-    "title": lambda a: (a["title"].casefold(), a["doc_id"]),
-    "words": lambda a: (int(a["words"] or 0), a["doc_id"]),
-    "relevance": lambda a: (float(a["relevance"] or 0.0), a["doc_id"]),
-}
 RELATION_LABELS = {
     "unique": "unique", "repeat-in-page": "repeated in the page", "site-boilerplate": "site boilerplate",
     "site-copy": "copy of this article at another URL of the site",
@@ -91,6 +86,7 @@ class WebState:
         self.captures: CaptureQueue | None = None
         self._search: Any = None
         self._slugs: tuple[float, list[str]] | None = None
+        self._story_files: dict[Path, tuple[float, Any]] = {}  # path -> (mtime, StoryDefinition | None)
 
     def slugs(self) -> list[str]:
         now = time.monotonic()
@@ -130,12 +126,20 @@ class WebState:
         folder = self.config.stories_dir
         if folder is None or not folder.is_dir():
             return out
-        for path in sorted(folder.glob("*.toml")):
+        for path in sorted(folder.glob("*.toml")):  # each file read again only when it changes
             try:
-                story = load_story(path)
-            except (StoryFileError, OSError):
+                mtime = path.stat().st_mtime
+                cached = self._story_files.get(path)
+                if cached is None or cached[0] != mtime:
+                    try:
+                        cached = (mtime, load_story(path))
+                    except StoryFileError:
+                        cached = (mtime, None)
+                    self._story_files[path] = cached
+            except OSError:
                 continue
-            out.setdefault(story.slug, story)
+            if cached[1] is not None:
+                out.setdefault(cached[1].slug, cached[1])
         return out
 
 
@@ -270,8 +274,7 @@ def story_data(request: Request) -> dict[str, Any]:
         raise HTTPException(400, "order must be asc or desc")
     pages = max(1, -(-len(s.articles) // PAGE_SIZE))
     page = _int_param(request, "page", 1, 1, pages)
-    rows = s.memo(("sorted", sort, order),
-                  lambda: sorted(s.articles, key=SORTS[sort], reverse=order == "desc"))
+    rows = s.orders[sort] if order == "asc" else s.orders[sort][::-1]
     shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     timeline = s.memo("timeline", lambda: build_timeline(s.articles, s.clusters))
     story = state.story_files().get(slug)
@@ -281,10 +284,11 @@ def story_data(request: Request) -> dict[str, Any]:
                    "clusters": len(s.clusters), "rejected": len(s.rejected), "blocks": s.blocks,
                    "warc": s.warc},
         "timeline": timeline, "outlets": s.outlets,
-        "clusters": [{**c, "members": [_public(m) for m in c["members"]]} for c in s.clusters[:LIST_LIMIT]],
+        "clusters": s.memo("clusters", lambda: [{**c, "members": [_public(m) for m in c["members"]]}
+                                                for c in s.clusters]),
         "articles": [_public(a) for a in shown],
         "page": {"page": page, "pages": pages, "size": PAGE_SIZE, "sort": sort, "order": order},
-        "rejected": s.rejected[:LIST_LIMIT], "rejected_kinds": s.rejected_kinds,
+        "rejected": s.rejected, "rejected_kinds": s.rejected_kinds,
         "crawls": list(reversed(s.crawls)),
         "exports": _exports(slug),
     }
@@ -310,7 +314,8 @@ def story_page(request: Request) -> Response:
         return f"/stories/{slug}?" + urlencode({k: params[k] for k in ("sort", "order", "page")})
 
     return _page(request, "story.html", {**data, "timeline_svg": svg, "link": link,
-                                         "LIST_LIMIT": LIST_LIMIT})
+                                         "REJECTED_LIMIT": REJECTED_LIMIT, "CLUSTER_LIMIT": CLUSTER_LIMIT,
+                                         "MEMBER_LIMIT": MEMBER_LIMIT})
 
 
 def api_story(request: Request) -> Response:

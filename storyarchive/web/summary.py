@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from storyarchive import layout
 from storyarchive.store.base import ArchiveStore
 from storyarchive.storyview import (
@@ -30,6 +32,14 @@ from storyarchive.storyview import (
 )
 
 WIRE = ("wire-exact", "wire-near")
+# The orders of the story page's articles table, each computed once per summary.
+SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "published": lambda a: (a["published"] or "~", a["outlet"], a["doc_id"]),
+    "outlet": lambda a: (a["outlet"].casefold(), a["published"] or "~", a["doc_id"]),
+    "title": lambda a: (a["title"].casefold(), a["doc_id"]),
+    "words": lambda a: (int(a["words"] or 0), a["doc_id"]),
+    "relevance": lambda a: (float(a["relevance"] or 0.0), a["doc_id"]),
+}
 
 
 def parse_time(value: str | None) -> dt.datetime | None:
@@ -58,6 +68,7 @@ class StorySummary:
     rejected_kinds: dict[str, int]
     crawls: list[dict[str, Any]]  # manifest summaries, oldest first
     warc: dict[str, int]
+    orders: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)  # SORTS, ascending
     built_at: float = field(default_factory=time.time)
     # per-summary memo of derived views (sorted article orders, the timeline): the summary
     # never changes once built, so each is computed once per store state
@@ -132,7 +143,7 @@ def build_summary(store: ArchiveStore, slug: str, replay_base: str | None,
     groups: dict[str, dict[str, Any]] = {}  # canonical doc id -> syndicated story
     for doc_id in sorted(latest):
         key = latest[doc_id][1]
-        doc = json.loads(store.get_bytes(key))
+        doc = orjson.loads(store.get_bytes(key))
         row = article_row(key, doc, slug, replay_base)
         synd = doc.get("syndication") or {}
         canonical = (synd.get("canonical") or {}).get("doc_id")
@@ -198,7 +209,8 @@ def build_summary(store: ArchiveStore, slug: str, replay_base: str | None,
         slug=slug, articles=articles, by_doc=by_doc, outlets=outlet_rows, clusters=clusters,
         blocks=dict(relations), rejected=rejected,
         rejected_kinds=dict(Counter(reason_kind(r["reason"]) for r in rejected)),
-        crawls=crawls, warc=warc_totals(store, slug))
+        crawls=crawls, warc=warc_totals(store, slug),
+        orders={name: sorted(articles, key=key) for name, key in SORTS.items()})
 
 
 class SummaryCache:

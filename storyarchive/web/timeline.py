@@ -17,6 +17,7 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 OTHER_COLOR = "#999999"
 OTHER = "other outlets"
 MAX_BINS = 240  # beyond this many bins of one size, the next size up
+MARK_TITLES = 5  # syndicated stories named in the tooltip of one first-publisher mark
 
 
 @dataclass
@@ -129,15 +130,23 @@ def render_svg(t: Timeline, width: int = 960, height: int = 260) -> str:
                        f'height="{h:.1f}" fill="{colours[outlet]}" data-outlet="{escape(outlet)}" '
                        f'data-count="{n}"/>')
         out.append("</g>")
+    by_bin: dict[int, list[dict[str, Any]]] = {}
     for f in t.firsts:
-        b = t.bins[f["bin"]]
-        x = left + (f["bin"] + 0.5) * bar_w
+        by_bin.setdefault(f["bin"], []).append(f)
+    for i, firsts in sorted(by_bin.items()):  # one mark per bar, however many stories began there
+        b = t.bins[i]
+        x = left + (i + 0.5) * bar_w
         y = top + plot_h - plot_h * b["total"] / peak - 4
+        lines = [f'{escape(f["outlet"])} at {escape(f["published"])}: {escape(f["title"])} '
+                 f'({f["copies"]} cop{"y" if f["copies"] == 1 else "ies"} at other outlets)'
+                 for f in firsts[:MARK_TITLES]]
+        if len(firsts) > MARK_TITLES:
+            lines.append(f"and {len(firsts) - MARK_TITLES} more")
         out.append(f'<path class="first-publisher" d="M{x - 5:.1f},{y - 8:.1f} L{x + 5:.1f},{y - 8:.1f} '
-                   f'L{x:.1f},{y:.1f} Z" fill="#000" data-doc="{escape(f["doc_id"])}">'
-                   f'<title>first published by {escape(f["outlet"])} at {escape(f["published"])}: '
-                   f'{escape(f["title"])} ({f["copies"]} cop{"y" if f["copies"] == 1 else "ies"} '
-                   'at other outlets)</title></path>')
+                   f'L{x:.1f},{y:.1f} Z" fill="#000" '
+                   f'data-docs="{" ".join(escape(f["doc_id"]) for f in firsts)}">'
+                   f'<title>first published here ({len(firsts)} syndicated '
+                   f'stor{"y" if len(firsts) == 1 else "ies"}):\n' + "\n".join(lines) + "</title></path>")
     # x labels: at most 8
     step = max(1, len(t.bins) // 8)
     for i in range(0, len(t.bins), step):
