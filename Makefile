@@ -20,7 +20,7 @@ PYTEST_ARGS ?=
 
 install: $(STAMP)
 
-$(STAMP): Makefile requirements.lock pyproject.toml setup.py storyarchive/dedup/_fast.c
+$(STAMP): Makefile requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_QUIET) "pip==$(PIP_VERSION)" 2>&1 | grep -v "is ignored: it is neither" || true
 	$(BIN)/pip install $(PIP_QUIET) -r requirements.lock 2>&1 | grep -v "is ignored: it is neither" || true

@@ -14,8 +14,8 @@ from typing import NamedTuple
 import numpy as np
 
 from storyarchive.dedup.backend import IndexBackend
+from storyarchive.dedup.bandtable import BandTable
 from storyarchive.dedup.canonical import DocMeta
-from storyarchive.dedup.normalize import _fast
 from storyarchive.dedup.records import (
     DocRecord,
     IndexFormatError,
@@ -73,7 +73,7 @@ class PriorIndex:
         # text key -> the blocks of indexed documents holding it
         self.occurrences: dict[int, list[Occurrence]] = {}
         self.metas: dict[str, DocMeta] = {}
-        self._bands = _fast.BandTable()  # LSH band key -> (text key, numbers bloom)
+        self._bands = BandTable()  # LSH band key -> (text key, numbers bloom)
         self._pending: list[np.ndarray] = []  # T records not yet in the band table
         self._parent: dict[int, int] = {}  # union-find over texts linked by edge records
         self.links = self._parent  # (read-only view for callers: which texts are linked)
@@ -213,11 +213,7 @@ class PriorIndex:
             return
         recs = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
         self._pending = []
-        bands = recs["bands"].astype(np.uint32)
-        nb = bands.shape[1]
-        self._bands.add(flat_band_keys(bands).ravel(),
-                        np.repeat(recs["key"].astype(np.uint64), nb),
-                        np.repeat(recs["bloom"].astype(np.uint64), nb))
+        self._bands.add(flat_band_keys(recs["bands"].astype(np.uint32)), recs["key"], recs["bloom"])
 
     def candidates(self, flat_keys: np.ndarray, blooms: np.ndarray,
                    min_bands: int = 1, max_per_key: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -225,15 +221,7 @@ class PriorIndex:
         blooms: pairs (query row, text key) of earlier texts sharing at least `min_bands`
         band keys whose numbers may be compatible (one bloom inside the other), unique,
         sorted. With `max_per_key`, each band key's newest `max_per_key` texts only."""
-        n, b = flat_keys.shape
-        if n == 0 or not len(self._bands):
-            return np.zeros(0, np.int64), np.zeros(0, np.uint64)
-        rows, keys = self._bands.query(np.ascontiguousarray(flat_keys, dtype=np.uint64).ravel(),
-                                       np.repeat(np.arange(n, dtype=np.int64), b),
-                                       np.ascontiguousarray(blooms, dtype=np.uint64),
-                                       max(1, min_bands),  # counted per query row in C
-                                       max_per_key)
-        return np.frombuffer(rows, dtype=np.int64), np.frombuffer(keys, dtype=np.uint64)
+        return self._bands.query(flat_keys, blooms, max(1, min_bands), max_per_key)
 
     def append(self, records: list[bytes]) -> None:
         """Persist records (the meta record first if the log is empty), then sync."""

@@ -3,19 +3,21 @@
 Unicode NFKC, case folding, punctuation and whitespace folded away. Numbers are content:
 "2.1" and "21" and "2,1" stay different tokens, so "rose 2.1%" never equals "rose 0.4%".
 
-A normalized block is kept as 64-bit word hashes (the low bit says "function word"), its
-exact key (a hash of the token sequence) and its numbers. Plain ASCII text is tokenized and
-hashed in one pass by the compiled `_fast` module; other text is tokenized here (`tokens`)
-and hashed there. Changing a hash changes every index: bump LSH_VERSION in fingerprint.py.
+A normalized block is kept as 64-bit word hashes (xxHash's XXH3 of each token's UTF-8
+bytes: a kept library, the same value on every machine), its exact key (XXH3 of those
+hashes) and its numbers. Changing a hash changes every index: bump LSH_VERSION in
+fingerprint.py.
 """
 
 from __future__ import annotations
 
 import re
-import string
 import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
+
+import numpy as np
+from xxhash import xxh3_64_intdigest
 
 # Apostrophes inside a word are dropped ("Trump’s" == "Trump's" == "Trumps"); every other
 # punctuation mark or symbol separates tokens.
@@ -32,22 +34,15 @@ def _has_ascii_digit(t: str) -> bool:
             or "7" in t or "8" in t or "9" in t)
 
 
-# Fast path for plain ASCII text without digits (most paragraphs): same tokens as the
-# regular expressions above, with str.translate and split.
-_ASCII_FOLD = str.maketrans(
-    {**{c: " " for c in string.punctuation + string.whitespace}, "'": None, "`": None})
-# ASCII text with digits and no apostrophe: every separator except the ones a number may
-# hold inside (".,:/") becomes a space; the chunks left are tokenized by _TOKEN only if
-# they need it (a regular expression never matches across a separator, so tokenizing the
-# chunks gives the tokens of the whole text).
-_ASCII_SPLIT = str.maketrans({c: " " for c in string.punctuation + string.whitespace
-                              if c not in ".,:/"})
-
-
-try:
-    from storyarchive.dedup import _fast
-except ImportError:  # not built (no C compiler at install): same results, slower
-    from storyarchive.dedup import _fastpy as _fast  # type: ignore[no-redef]
+# ASCII text (most paragraphs) is tokenized as bytes, the tokens being the bytes the word
+# hash reads; the same rules as above, on ASCII: apostrophes inside words dropped, then
+# without digits a translate and a split (every byte but a letter or a digit is a
+# separator), with digits the same regular expressions over bytes.
+_ASCII_FOLD = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32
+                    for c in bytes(range(256)).lower())
+_APOSTROPHE_ASCII = re.compile(rb"(?<=\w)['`](?=\w)")
+_TOKEN_ASCII = re.compile(rb"\d+(?:[.,:/]\d+)*|[a-z0-9]+")
+_THOUSANDS_ASCII = re.compile(rb"(?<=\d),(?=\d{3}(?!\d))")
 
 # Function words: a shingle made only of these ("of the", "and a") says nothing about which
 # paragraph it comes from, so it takes no part in MinHash (it still counts in verification).
@@ -61,8 +56,28 @@ being have has had having do does did doing i me my we our you your he him his s
 its they them their what which who whom this that these those am as if while until would
 could also said says say one two new de la el en los las del y que un una por con para al
 """.split())
-_fast.set_stopwords(sorted(STOPWORDS))
-hash_word = _fast.hash_word  # 64-bit hash of one token; low bit set for a function word
+
+
+def hash_word(word: str) -> int:
+    """64-bit hash of one normalized token (XXH3 of its UTF-8 bytes)."""
+    return xxh3_64_intdigest(word.encode("utf-8"))
+
+
+def _stopword_table() -> tuple[np.ndarray, np.uint64]:
+    """A direct-mapped table of the function words' hashes, (table, mask): a word hash h is
+    a function word's iff table[h & mask] == h. The smallest mask under which no two of
+    them share a slot; the other slots hold a value no hash of that slot can equal."""
+    hashes = np.array(sorted(map(hash_word, STOPWORDS)), dtype=np.uint64)
+    for bits in range(10, 25):
+        mask = np.uint64((1 << bits) - 1)
+        if len(np.unique(hashes & mask)) == len(hashes):
+            table = np.arange(1 << bits, dtype=np.uint64) ^ np.uint64(1)
+            table[hashes & mask] = hashes
+            return table, mask
+    raise AssertionError("function-word hashes collide under every mask")
+
+
+STOPWORD_TABLE, STOPWORD_MASK = _stopword_table()
 
 
 class NormalizedText(NamedTuple):
@@ -70,7 +85,7 @@ class NormalizedText(NamedTuple):
 
     key: int  # 64-bit exact hash of the token sequence (0 if there are no tokens)
     words: int
-    hashes: bytes  # one 64-bit little-endian hash per token, in order (see hash_word)
+    hashes: bytes  # one 64-bit native-order hash per token, in order (see hash_word)
     numbers: tuple[str, ...]  # the tokens that are numbers, in order
     text: str
 
@@ -83,43 +98,26 @@ class NormalizedText(NamedTuple):
 def tokens(text: str) -> list[str]:
     """The normalized tokens of `text` (NFKC, casefold, punctuation and whitespace folded)."""
     if text.isascii():
-        if not _has_ascii_digit(text):
-            return text.lower().translate(_ASCII_FOLD).split()
-        if "'" not in text and "`" not in text:
-            return _ascii_digit_tokens(text)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    text = _APOSTROPHE.sub("", text.casefold())
+        return [t.decode("ascii") for t in _ascii_tokens(text)]
+    text = _APOSTROPHE.sub("", unicodedata.normalize("NFKC", text).casefold())
     toks = _TOKEN.findall(text)
     if "," in text:
         toks = [_THOUSANDS.sub("", t) if t[0].isdigit() else t for t in toks]
     return toks
 
 
-def _ascii_digit_tokens(text: str) -> list[str]:
-    """`tokens` of ASCII text with digits and no apostrophe, without a regex pass over all
-    of it: a chunk of letters, of digits, or of letters then digits is one token."""
-    out: list[str] = []
-    comma = False
-    for c in text.lower().translate(_ASCII_SPLIT).split():
-        if c.isalpha() or c.isdigit() or (c.isalnum() and not c[0].isdigit()):
-            out.append(c)
-        else:
-            out.extend(_TOKEN.findall(c))
-            comma = comma or "," in c
-    if comma:
-        out = [_THOUSANDS.sub("", t) if t[0].isdigit() else t for t in out]
-    return out
-
-
-def word_hashes(toks: list[str] | tuple[str, ...]) -> bytes:
-    """The packed word hashes of a token list (as `NormalizedText.hashes`)."""
-    return _fast.hash_tokens(toks)[1]
-
-
-def exact_key(toks: list[str] | tuple[str, ...]) -> int:
-    """64-bit hash of the token sequence; 0 is reserved for 'no tokens'."""
-    return _fast.hash_tokens(toks)[0]
+def _ascii_tokens(text: str) -> list[bytes]:
+    """`tokens` of ASCII text, as bytes."""
+    raw = text.encode("ascii")
+    if b"'" in raw or b"`" in raw:
+        raw = _APOSTROPHE_ASCII.sub(b"", raw)
+    if not _has_ascii_digit(text):
+        return raw.translate(_ASCII_FOLD).split()
+    raw = raw.lower()
+    toks = _TOKEN_ASCII.findall(raw)
+    if b"," in raw:
+        toks = [_THOUSANDS_ASCII.sub(b"", t) if t[:1].isdigit() else t for t in toks]
+    return toks
 
 
 _tuple_new = tuple.__new__
@@ -130,11 +128,16 @@ _tuple_new = tuple.__new__
 def normalize(text: str) -> NormalizedText:
     """Normalize one block's text. Never fails; empty or punctuation-only text has no tokens.
     Memoized (the last 8,192 distinct texts)."""
-    done = _fast.normalize_ascii(text)
-    if done is not None:
-        key, hashes, numbers, words = done
-        # tuple.__new__: the NamedTuple's own __new__ is a Python function, ~3x the cost
-        return _tuple_new(NormalizedText, (key, words, hashes, numbers, text))  # type: ignore[no-any-return]
-    toks = tokens(text)
-    key, hashes = _fast.hash_tokens(toks)
-    return NormalizedText(key, len(toks), hashes, tuple(t for t in toks if t[0].isdigit()), text)
+    if text.isascii():
+        toks = _ascii_tokens(text)
+        numbers = tuple(t.decode() for t in toks if t[:1].isdigit()) if _has_ascii_digit(text) else ()
+    else:
+        strs = tokens(text)
+        numbers = tuple(t for t in strs if t[0].isdigit())
+        toks = [t.encode("utf-8") for t in strs]
+    if not toks:
+        return _tuple_new(NormalizedText, (0, 0, b"", (), text))  # type: ignore[no-any-return]
+    hashes = np.fromiter(map(xxh3_64_intdigest, toks), dtype=np.uint64, count=len(toks)).tobytes()
+    key = xxh3_64_intdigest(hashes) or 1  # 0 is "no tokens"
+    # tuple.__new__: the NamedTuple's own __new__ is a Python function, ~3x the cost
+    return _tuple_new(NormalizedText, (key, len(toks), hashes, numbers, text))  # type: ignore[no-any-return]

@@ -9,8 +9,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from storyarchive.dedup.normalize import _fast
-
 # A block's distinct shingles: a set of ints, or a sorted uint64 array without repeats
 # (what the engine keeps: 8 bytes a shingle).
 Shingles = frozenset[int] | np.ndarray
@@ -53,7 +51,14 @@ def shared_count(a: Shingles, b: Shingles) -> int:
     """How many shingles `a` and `b` have in common (both sets, or both arrays of
     distinct values; a mix is compared as sets)."""
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        return _fast.intersect_count(a, b)  # a merge walk over the two sorted arrays
+        if len(a) > len(b):
+            a, b = b, a
+        if not len(a):
+            return 0
+        # each of the smaller array's values looked up in the larger (sorted) one
+        pos = np.searchsorted(b, a)
+        pos[pos == len(b)] = 0
+        return int(np.count_nonzero(b[pos] == a))
     sa = a if isinstance(a, frozenset | set) else frozenset(a.tolist())
     sb = b if isinstance(b, frozenset | set) else frozenset(b.tolist())
     return len(sa & sb)
