@@ -8,6 +8,11 @@ recorded on the item as `skipped_reason = "extraction-error: ..."`.
 
 Stats: storyarchive/extract/ok, .../empty, .../skipped/<reason>, .../errors,
 .../pool_restarts.
+
+The spiders read each HTML page through `read` (one trip to a worker for its canonical
+link, requisites and extraction: storyarchive.extract.reading) and `apply` the result to
+the page's item, which then passes `process_item` without a body; any other item is
+extracted by `process_item` from its body.
 """
 
 from __future__ import annotations
@@ -21,12 +26,15 @@ from scrapy.exceptions import NotConfigured
 from storyarchive.extract import (
     ExtractOptions,
     NotHtmlError,
+    PageReading,
+    ReadOptions,
     extract_body,
     options_from_settings,
+    read_page,
     skip_reason,
 )
 from storyarchive.extract.pool import ExtractionPool
-from storyarchive.items import ArticleItem
+from storyarchive.items import ArticleItem, Extraction
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +42,9 @@ EMPTY_REASON = "no-main-text"
 
 
 class ExtractPipeline:
-    # The function a worker runs; a class attribute so tests can swap in a failing one.
+    # The functions a worker runs; class attributes so tests can swap in failing ones.
     extract_function = staticmethod(extract_body)
+    read_function = staticmethod(read_page)
 
     def __init__(self, crawler: Crawler, pool: ExtractionPool, options: ExtractOptions) -> None:
         self.crawler = crawler
@@ -64,8 +73,38 @@ class ExtractPipeline:
         if self.pool.restarts:
             self.stats.set_value("storyarchive/extract/pool_restarts", self.pool.restarts)
 
+    async def read(self, body: bytes, encoding: str | None, url: str, content_type: str,
+                   options: ReadOptions) -> PageReading:
+        """Read a fetched page in a worker, once, for everything the spider needs from it
+        (storyarchive.extract.reading: canonical link, requisites, extraction with this
+        pipeline's options when `options.extract` is set). The body crosses to the worker
+        once, and the reactor parses nothing. A worker that crashes or hangs on the page
+        gives a reading with only `extraction_error` (the page keeps its own URL as its
+        canonical one and requests no requisites)."""
+        try:
+            return await self.pool.run(self.read_function, body, encoding, url, content_type, options)
+        except Exception as exc:  # noqa: BLE001 - any failure is this page's, never the crawl's
+            error = f"{type(exc).__name__}: {exc}"
+            if options.extract is not None:  # `apply` records and logs it on the page's item
+                return PageReading(extraction_error=error)
+            logger.warning("reading %s failed: %s", url, error)
+            return PageReading()
+
+    def apply(self, item: ArticleItem, reading: PageReading) -> ArticleItem:
+        """Put the extraction of a page the spider had read (`read`) on its item, counted
+        as `process_item` counts it; the item leaves without its body (the WARC keeps it)."""
+        item.body = None
+        if reading.not_extracted is not None:
+            return self._skip(item, reading.not_extracted)
+        if reading.extraction_error is not None:
+            return self._failed(item, reading.extraction_error)
+        if reading.extraction is not None:
+            self._extracted(item, reading.extraction)
+        return item
+
     async def process_item(self, item: Any) -> Any:
-        """Fill `item.extraction` (or `item.skipped_reason`) and drop `item.body`."""
+        """Fill `item.extraction` (or `item.skipped_reason`) and drop `item.body`. An item
+        whose page the spider had read (`apply`) comes without a body and passes."""
         if not isinstance(item, ArticleItem) or item.body is None or item.skipped_reason:
             return item
         body, item.body = item.body, None  # the WARC keeps it; the item stays small
@@ -80,16 +119,22 @@ class ExtractPipeline:
         except NotHtmlError as exc:
             return self._skip(item, exc.reason)
         except Exception as exc:  # any failure is this page's, never the crawl's
-            item.skipped_reason = f"extraction-error: {type(exc).__name__}: {exc}"
-            self.stats.inc_value("storyarchive/extract/errors")
-            logger.warning("extraction failed for %s: %s", item.final_url, item.skipped_reason)
-            return item
+            return self._failed(item, f"{type(exc).__name__}: {exc}")
+        self._extracted(item, extraction)
+        return item
+
+    def _extracted(self, item: ArticleItem, extraction: Extraction) -> None:
         item.extraction = extraction
         if not extraction.blocks:
             item.skipped_reason = EMPTY_REASON
             self.stats.inc_value("storyarchive/extract/empty")
         else:
             self.stats.inc_value("storyarchive/extract/ok")
+
+    def _failed(self, item: ArticleItem, error: str) -> ArticleItem:
+        item.skipped_reason = f"extraction-error: {error}"
+        self.stats.inc_value("storyarchive/extract/errors")
+        logger.warning("extraction failed for %s: %s", item.final_url, item.skipped_reason)
         return item
 
     def _skip(self, item: ArticleItem, reason: str) -> ArticleItem:

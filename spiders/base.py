@@ -16,6 +16,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from storyarchive.contenttype import declared_charset, is_html_type, media_type
+from storyarchive.extract.reading import PageReading, ReadOptions, read_page
 from storyarchive.items import ArticleItem
 from storyarchive.layout import check_slug
 from storyarchive.markup import too_many_elements
@@ -61,6 +62,7 @@ class ArchiveSpider(scrapy.Spider):
         self.crawl_id = crawl_id or new_crawl_id()
         self._rejected_urls: set[str] = set()
         self._store_pipeline: Any = None
+        self._extractor: Any = None  # the crawl's ExtractPipeline (False: extraction off)
         # response -> its parsed page, for as long as the response lives (see `page`)
         self._pages: weakref.WeakKeyDictionary[Response, Selector] = weakref.WeakKeyDictionary()
         # Requisite URLs already requested: most pages of a site share their stylesheets,
@@ -168,18 +170,53 @@ class ArchiveSpider(scrapy.Spider):
             return False
         return True
 
-    def canonical_of(self, response: Response) -> str:
-        """The page's canonical URL: its rel=canonical if usable, else its own URL, normalized."""
-        href = None
-        # No parse at all for pages that cannot name one; the parse, when needed, is kept
-        # for requisite_requests and link discovery (`page`).
-        if _is_html(response) and _CANONICAL.search(response.body):
-            page = self.page(response)
-            href = page.xpath("//link[@rel='canonical']/@href").get() if page is not None else None
+    async def read(self, response: Response, *, extract: bool, unless_alias: bool = False) -> PageReading:
+        """What the crawl needs from a fetched HTML page, read in one parse in an extraction
+        worker (`ExtractPipeline.read`; the reactor parses nothing): its canonical link (only
+        looked for in a page that names one), its requisites (STORYARCHIVE_CAPTURE_REQUISITES)
+        and, with `extract`, its extraction, which `article_item` puts on the page's item.
+        `unless_alias`: no extraction for a page whose canonical link names another URL.
+
+        A page that is not HTML or over a limit (`readable`) is not read; one that did not
+        arrive whole (TRUNCATION_FLAGS) only for its canonical link. With extraction off (no
+        ExtractPipeline) the spider reads the page itself, for its links only."""
+        if not _is_html(response) or not self.readable(response):
+            return PageReading()
+        whole = not any(flag in response.flags for flag in TRUNCATION_FLAGS)
+        limit = 0
+        if whole and self.settings.getbool("STORYARCHIVE_CAPTURE_REQUISITES", True):
+            limit = self.settings.getint("STORYARCHIVE_REQUISITES_MAX_PER_PAGE", 100)
+        pipeline = self._extract_pipeline()
+        options = ReadOptions(
+            canonical=bool(_CANONICAL.search(response.body)), requisites=limit,
+            extract=pipeline.options if extract and whole and pipeline is not None else None,
+            unless_alias=unless_alias)
+        if not options.anything:
+            return PageReading()
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        args = (response.body, declared_charset(content_type), response.url, content_type, options)
+        if pipeline is None:
+            return read_page(*args)
+        return await pipeline.read(*args)
+
+    def _extract_pipeline(self) -> Any:
+        """The crawl's ExtractPipeline, or None when extraction is off."""
+        if self._extractor is None:
+            from pipelines.extract import ExtractPipeline
+
+            self._extractor = self.crawler.get_item_pipeline(ExtractPipeline) or False
+        return self._extractor or None
+
+    def canonical_of(self, response: Response, reading: PageReading) -> str:
+        """The page's canonical URL: its rel=canonical (`read`) if usable, else its own URL,
+        normalized."""
+        href = reading.canonical_href
         return canonical_from_page(response.url, href) if href else canonicalize_url(response.url)
 
-    def article_item(self, response: Response, canonical_url: str) -> ArticleItem:
-        """The item for a fetched page; non-HTML and truncated bodies carry a skip reason."""
+    def article_item(self, response: Response, canonical_url: str,
+                     reading: PageReading | None = None) -> ArticleItem:
+        """The item for a fetched page; non-HTML and truncated bodies carry a skip reason.
+        With the page's `reading`, the item carries its extraction (and no body)."""
         meta = response.meta
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         mime = media_type(content_type)
@@ -191,7 +228,7 @@ class ArchiveSpider(scrapy.Spider):
             skipped = f"not-html: {mime}"
         redirects = meta.get("redirect_urls") or []
         listed = as_timestamp(meta.get("date"))  # the feed's or sitemap's publication time
-        return ArticleItem(
+        item = ArticleItem(
             story=self.story_slug,
             url=redirects[0] if redirects else response.url,
             final_url=response.url,
@@ -208,27 +245,20 @@ class ArchiveSpider(scrapy.Spider):
             warc=meta.get("storyarchive_warc"),
             skipped_reason=skipped,
         )
+        pipeline = self._extract_pipeline()
+        if skipped is None and reading is not None and reading.asked_extraction and pipeline is not None:
+            pipeline.apply(item, reading)
+        return item
 
     # ---- page requisites (replay, issue 6): begin ----------------------------------------
-    def requisite_requests(self, response: Response) -> Iterable[scrapy.Request]:
+    def requisite_requests(self, reading: PageReading) -> Iterable[scrapy.Request]:
         """Requests for what a fetched page needs to render (stylesheets, images, scripts,
-        fonts, icons: storyarchive.requisites), so the WARC recorder archives them for
-        replay. Off with STORYARCHIVE_CAPTURE_REQUISITES = False. They go through robots.txt,
-        politeness and the size limit like any request, are never extracted and never
-        count as articles (stats under storyarchive/requisites/...)."""
-        if not self.settings.getbool("STORYARCHIVE_CAPTURE_REQUISITES", True):
-            return
-        if not _is_html(response) or any(flag in response.flags for flag in TRUNCATION_FLAGS):
-            return
-        from storyarchive.requisites import page_requisites, tree_requisites
-
-        limit = self.settings.getint("STORYARCHIVE_REQUISITES_MAX_PER_PAGE", 100)
-        page = self.page(response)  # the parse canonical_of may have made already
-        if page is not None:
-            urls = tree_requisites(page.root, response.url, limit=limit)
-        else:
-            urls = page_requisites(response.body.decode("utf-8", errors="replace"), response.url, limit=limit)
-        for url in urls:
+        fonts, icons: storyarchive.requisites, read from the page by `read`), so the WARC
+        recorder archives them for replay. Off with STORYARCHIVE_CAPTURE_REQUISITES = False
+        (`read` lists none then, nor for a page that did not arrive whole). They go through
+        robots.txt, politeness and the size limit like any request, are never extracted and
+        never count as articles (stats under storyarchive/requisites/...)."""
+        for url in reading.requisites:
             if url not in self._requisites_requested:
                 yield self._requisite_request(url)
 

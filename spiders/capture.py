@@ -8,7 +8,7 @@ relevance filter. Each page still goes through extraction, dedup and the store.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,10 @@ class CaptureSpider(ArchiveSpider):
                 url, self.parse_page, errback=self.on_error, meta={"via": "capture"}, dont_filter=True
             )
 
-    def parse_page(self, response: Response) -> Iterable[Any]:
-        if not response.meta.get(META_HANDLED):  # a resumed crawl handled it already
-            yield self.article_item(response, self.canonical_of(response))
-        yield from self.requisite_requests(response)  # replay: page requisites
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        handled = response.meta.get(META_HANDLED)  # a resumed crawl handled it already
+        reading = await self.read(response, extract=not handled)  # in a worker: one parse
+        if not handled:
+            yield self.article_item(response, self.canonical_of(response, reading), reading)
+        for request in self.requisite_requests(reading):  # replay: page requisites
+            yield request

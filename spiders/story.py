@@ -173,10 +173,14 @@ class StorySpider(ArchiveSpider):
                         not_followed=over_budget)
 
     # ---------------------------------------------------------------- articles
-    def parse_article(self, response: Response) -> Iterable[Any]:
-        canonical = self.canonical_of(response)
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        handled = response.meta.get(META_HANDLED)  # a resumed crawl handled it already
+        hop = response.meta.get("canonical_hop")
+        # in a worker, one parse: canonical link, requisites, extraction (none for an alias)
+        reading = await self.read(response, extract=not handled, unless_alias=not hop)
+        canonical = self.canonical_of(response, reading)
         own = canonicalize_url(response.url)
-        if canonical != own and not response.meta.get("canonical_hop"):
+        if canonical != own and not hop:
             # An AMP copy, a syndicated mirror or a tracking variant that names its original:
             # archive the original instead (the dupefilter drops it if already requested).
             self.crawler.stats.inc_value("storyarchive/discovery/followed_canonical")
@@ -198,14 +202,15 @@ class StorySpider(ArchiveSpider):
                     },
                 )
             return
-        handled = response.meta.get(META_HANDLED)  # a resumed crawl handled it already
         if canonical in self.seen_canonical and not handled:
             self.crawler.stats.inc_value("storyarchive/discovery/duplicate_canonical")
             return
         self.seen_canonical.add(canonical)
         if not handled:
-            yield self.article_item(response, canonical)
-        yield from self.requisite_requests(response)  # replay: page requisites
+            yield self.article_item(response, canonical, reading)
+        for request in self.requisite_requests(reading):  # replay: page requisites
+            yield request
         depth = response.meta.get("seed_depth")
         if depth is not None and depth < self.settings.getint("STORYARCHIVE_SEED_DEPTH"):
-            yield from self.parse_seed(response)
+            for request in self.parse_seed(response):
+                yield request

@@ -133,9 +133,22 @@ def extract_article(html: str | bytes, url: str, options: ExtractOptions) -> Ext
     """
     if isinstance(html, bytes):
         html, _codec = decode_html(html, None)
+    return extract_tree(parse_html(html), url, options)
+
+
+def parse_html(html: str) -> HtmlElement:
+    """The page parsed as trafilatura parses it (the tree `extract_tree` takes). Raises
+    NotHtmlError when it does not parse as HTML."""
     tree = load_html(html)
     if tree is None:
         raise NotHtmlError("unparsable")
+    return tree
+
+
+def extract_tree(tree: HtmlElement, url: str, options: ExtractOptions) -> Extraction:
+    """`extract_article` of a page parsed by `parse_html`, so a page read for something
+    else too (its canonical link, its requisites: storyarchive.extract.reading) is parsed
+    once. The tree is changed (pruned): read anything else from it first."""
     facts = _page_facts(tree)
     # Metadata first, from the whole page: pruning removes bylines and datelines.
     document = extract_metadata(tree, url, _date_params(options))
