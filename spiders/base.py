@@ -21,7 +21,7 @@ from storyarchive.items import ArticleItem
 from storyarchive.layout import check_slug
 from storyarchive.markup import too_many_elements
 from storyarchive.timestamps import as_timestamp
-from storyarchive.urls import canonical_from_page, canonicalize_url
+from storyarchive.urls import canonicalize_url
 
 _CANONICAL = re.compile(rb"canonical", re.IGNORECASE)
 # The reason of a URL robots.txt forbids us (counted as storyarchive/rejected/robots.txt).
@@ -208,10 +208,9 @@ class ArchiveSpider(scrapy.Spider):
         return self._extractor or None
 
     def canonical_of(self, response: Response, reading: PageReading) -> str:
-        """The page's canonical URL: its rel=canonical (`read`) if usable, else its own URL,
-        normalized."""
-        href = reading.canonical_href
-        return canonical_from_page(response.url, href) if href else canonicalize_url(response.url)
+        """The page's canonical URL: its rel=canonical if usable (`read` resolves it in the
+        worker: storyarchive.urls.canonical_from_page), else its own URL, normalized."""
+        return reading.canonical_url or canonicalize_url(response.url)
 
     def article_item(self, response: Response, canonical_url: str,
                      reading: PageReading | None = None) -> ArticleItem:

@@ -55,6 +55,7 @@ class PageReading:
     binary, unparsable...) or `extraction_error` how it failed ("TypeName: message")."""
 
     canonical_href: str | None = None  # the rel=canonical href as written; None: none
+    canonical_url: str | None = None  # the page's canonical URL (storyarchive.urls), when it names one
     requisites: list[str] = field(default_factory=list)  # absolute URLs, document order
     extraction: Extraction | None = None
     not_extracted: str | None = None
@@ -94,11 +95,9 @@ def read_page(body: bytes, declared_encoding: str | None, url: str, content_type
     if skipped is not None:
         reading.not_extracted = skipped
         return reading
-    if options.unless_alias and reading.canonical_href:
-        own = canonicalize_url(url)
-        if canonical_from_page(url, reading.canonical_href) != own:
-            reading.alias = True
-            return reading
+    if options.unless_alias and reading.canonical_url and reading.canonical_url != canonicalize_url(url):
+        reading.alias = True
+        return reading
     try:
         reading.extraction = extract_tree(tree, url, options.extract)  # prunes the tree: last
     except NotHtmlError as exc:
@@ -111,7 +110,9 @@ def read_page(body: bytes, declared_encoding: str | None, url: str, content_type
 def _read_links(tree: lxml.html.HtmlElement, url: str, options: ReadOptions, reading: PageReading) -> None:
     if options.canonical:
         hrefs = _CANONICAL_HREF(tree)
-        reading.canonical_href = str(hrefs[0]) if hrefs else None
+        if hrefs:
+            reading.canonical_href = str(hrefs[0])
+            reading.canonical_url = canonical_from_page(url, reading.canonical_href)
     if options.requisites:
         reading.requisites = tree_requisites(tree, url, limit=options.requisites)
 
