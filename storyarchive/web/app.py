@@ -22,6 +22,7 @@ import datetime as dt
 import hmac
 import json
 import re
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ class WebState:
         self.store = config.store
         self.summaries = SummaryCache(config.store, config.replay_base, config.refresh)
         self.captures: CaptureQueue | None = None
+        self._lock = threading.Lock()
         self._search: Any = None
         self._slugs: tuple[float, list[str]] | None = None
         self._story_files: dict[Path, tuple[float, Any]] = {}  # path -> (mtime, StoryDefinition | None)
@@ -95,10 +97,12 @@ class WebState:
         return self._slugs[1]
 
     def capture_queue(self) -> CaptureQueue:
-        if self.captures is None:
-            self.captures = CaptureQueue(self.config.store_uri, self.store, self.config.set_values,
-                                         on_done=self.forget)
-        return self.captures
+        """The one queue of captures (started with the first capture request)."""
+        with self._lock:
+            if self.captures is None:
+                self.captures = CaptureQueue(self.config.store_uri, self.store, self.config.set_values,
+                                             on_done=self.forget)
+            return self.captures
 
     def forget(self, slug: str) -> None:
         self.summaries.refresh_now(slug)
