@@ -9,6 +9,13 @@ Every write is create-only (`If-None-Match: *`), carries a SHA-256 checksum
 SHA-256 as user metadata `x-amz-meta-sha256`, and put_file verifies the result with
 head_object before returning. An existing object with the same SHA-256 counts as already
 uploaded (created=False); a different one raises StoreConflictError and is left alone.
+
+Multipart uploads are s3transfer's (boto3's TransferManager: part concurrency, retries of
+the parts, abort on failure); what is ours rides on botocore's `before-parameter-build`
+event of this store's client (_add_write_conditions): If-None-Match on PutObject and
+CompleteMultipartUpload, and on each UploadPart the part's SHA-256 from the one hashing
+pass that also gives the full-object SHA-256 (so nothing is hashed twice). Objects up to
+the multipart threshold go in one put_object, as s3transfer would send them.
 """
 
 from __future__ import annotations
@@ -16,12 +23,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import io
 import logging
 import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -43,7 +51,6 @@ from storyarchive.store.base import (
     StoreUnavailableError,
     check_probe_key,
 )
-from storyarchive.store.local import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -225,21 +232,56 @@ def write_args(
 
 @dataclass(frozen=True)
 class ContentDigest:
-    """What a put sends: size, full SHA-256, and the SHA-256 of each part (multipart)."""
+    """What a put sends: size, full SHA-256, and for a multipart upload the part size and
+    the SHA-256 of each part."""
 
     size: int
     sha256: bytes
     part_size: int = 0  # 0: a single PUT
+    part_sha256: tuple[bytes, ...] = ()
 
     @property
     def hex(self) -> str:
         return self.sha256.hex()
 
     @property
-    def parts(self) -> int:
+    def checksum(self) -> str:
+        """The ChecksumSHA256 S3 keeps for the object: the SHA-256 of a single PUT, the
+        composite of the parts' SHA-256 for a multipart upload."""
         if not self.part_size:
-            return 1
-        return max(1, -(-self.size // self.part_size))
+            return b64(self.sha256)
+        return composite_checksum(list(self.part_sha256))
+
+
+def digest_stream(read: Callable[[int], bytes], size: int, part_size: int = 0) -> ContentDigest:
+    """SHA-256 of the `size` bytes `read(n)` yields and, when `part_size` is not 0, of each
+    `part_size` slice of them, in one read: the parts are hashed in a second thread (hashlib
+    lets go of the GIL), beside the whole. StoreIntegrityError if the source ends early (a
+    file truncated while it was read)."""
+    whole = hashlib.sha256()
+    parts: list[Any] = []  # hashlib objects, one per part
+    with ThreadPoolExecutor(1, thread_name_prefix="part-sha256") as pool:
+        pending: Future[None] | None = None
+        remaining = size
+        while remaining > 0:
+            left = min(part_size or remaining, remaining)
+            remaining -= left
+            if part_size:
+                parts.append(hashlib.sha256())
+            while left > 0:
+                chunk = read(min(_HASH_CHUNK, left))
+                if not chunk:
+                    raise StoreIntegrityError(f"the source ended {left + remaining} bytes "
+                                              f"short of its size {size} while it was hashed")
+                if parts:
+                    if pending is not None:
+                        pending.result()  # one chunk in flight: memory stays bounded
+                    pending = pool.submit(parts[-1].update, chunk)
+                whole.update(chunk)
+                left -= len(chunk)
+        if pending is not None:
+            pending.result()
+    return ContentDigest(size, whole.digest(), part_size, tuple(p.digest() for p in parts))
 
 
 def b64(digest: bytes) -> str:
@@ -280,6 +322,13 @@ class S3Store(ArchiveStore):
         self.prefix = prefix
         self.options = options or S3Options()
         self.uri = f"s3://{bucket}/{prefix}".rstrip("/")
+        self.session: Any = None  # the boto3 session of from_uri, for client_environment()
+        # full key -> digest of the multipart uploads in flight (for _add_write_conditions)
+        self._uploading: dict[str, ContentDigest] = {}
+        self._uploading_lock = threading.Lock()
+        for operation in ("PutObject", "CompleteMultipartUpload", "UploadPart"):
+            client.meta.events.register(f"before-parameter-build.s3.{operation}",
+                                        self._add_write_conditions)
 
     @classmethod
     def from_uri(cls, uri: str, **options: Any) -> S3Store:
@@ -329,7 +378,9 @@ class S3Store(ArchiveStore):
             ) from None
         except ValueError as exc:  # botocore: "Invalid endpoint: ..."
             raise StoreEndpointError(f"{redact_urls(str(exc))}; {_ENDPOINT_HINT}") from None
-        return cls(client, bucket, prefix, opts)
+        store = cls(client, bucket, prefix, opts)
+        store.session = session
+        return store
 
     # ------------------------------------------------------------------ naming
     @property
@@ -340,6 +391,38 @@ class S3Store(ArchiveStore):
         if parts.port:
             host = f"{host}:{parts.port}"
         return f"{parts.scheme}://{host}"
+
+    def object_uri(self, key: str) -> str:
+        """s3://bucket/prefix/key of an archive key (what pywb's archive paths name)."""
+        return f"s3://{self.bucket}/{self._full(key)}"
+
+    def client_environment(self) -> dict[str, str]:
+        """The AWS environment under which another process's boto3 (pywb's S3 loader) reaches
+        this store as this store does: AWS_ENDPOINT_URL_S3 for an endpoint other than AWS's,
+        the region, and the credentials: static ones as AWS_ACCESS_KEY_ID /
+        AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN); refreshable ones (roles, SSO) are not
+        frozen (they would expire) but resolved by that process from the same AWS_PROFILE.
+        Secret values: pass them to a child process, never print them."""
+        env = {"AWS_REGION": self.client.meta.region_name,
+               "AWS_DEFAULT_REGION": self.client.meta.region_name}
+        endpoint = str(self.client.meta.endpoint_url)
+        if not (urlsplit(endpoint).hostname or "").endswith((".amazonaws.com", ".amazonaws.com.cn")):
+            env["AWS_ENDPOINT_URL_S3"] = endpoint
+        credentials = self.session.get_credentials() if self.session is not None else None
+        if credentials is None:
+            return env
+        from botocore.credentials import RefreshableCredentials
+
+        if isinstance(credentials, RefreshableCredentials):
+            if self.session.profile_name:
+                env["AWS_PROFILE"] = self.session.profile_name
+            return env
+        frozen = credentials.get_frozen_credentials()
+        env["AWS_ACCESS_KEY_ID"] = frozen.access_key
+        env["AWS_SECRET_ACCESS_KEY"] = frozen.secret_key
+        if frozen.token:
+            env["AWS_SESSION_TOKEN"] = frozen.token
+        return env
 
     def _full(self, key: str) -> str:
         return self.prefix + check_key(key)
@@ -433,146 +516,121 @@ class S3Store(ArchiveStore):
                   durable: bool = True) -> PutResult:
         """Create `key` holding `data` (one PUT, multipart above the threshold). Every
         acknowledged PUT is durable: `durable` changes nothing here."""
-        digest = ContentDigest(len(data), hashlib.sha256(data).digest())
-        view = memoryview(data)
-
-        def read(offset: int, length: int) -> bytes:
-            return bytes(view[offset:offset + length])
-
-        return self._put(key, digest, read, lambda: data, content_type, verify=False)
+        digest = digest_stream(io.BytesIO(data).read, len(data), self._part_size(len(data)))
+        return self._put(key, digest, data, content_type, verify=False)
 
     def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> PutResult:
         """Create `key` from the file at `path`, streamed; verified with head_object before
         returning (size, x-amz-meta-sha256 and the server's SHA-256 checksum), so the caller
         may delete its copy. Raises StoreConflictError (different object already there),
         StoreUnavailableError (endpoint unreachable; retry later), StoreIntegrityError."""
-        sha_hex, size = sha256_file(path)
-        sha = bytes.fromhex(sha_hex)
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            digest = digest_stream(f.read, size, self._part_size(size))
         existing = self._head(key)
         if existing is not None:
-            return self._compare_existing(key, ContentDigest(size, sha), existing)
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            def read(offset: int, length: int) -> bytes:
-                return os.pread(fd, length, offset)
+            return self._compare_existing(key, digest, existing)
+        return self._put(key, digest, path, content_type, verify=True)
 
-            with open(path, "rb") as body:
-                return self._put(key, ContentDigest(size, sha), read, lambda: body,
-                                 content_type, verify=True)
-        finally:
-            os.close(fd)
+    def _part_size(self, size: int) -> int:
+        """The part size of a `size`-byte upload; 0 for a single PUT."""
+        if size <= self.options.multipart_threshold:
+            return 0
+        return choose_part_size(size, self.options.part_size)
 
-    def _put(
-        self,
-        key: str,
-        digest: ContentDigest,
-        read: Callable[[int, int], bytes],
-        body: Callable[[], Any],
-        content_type: str | None,
-        *,
-        verify: bool,
-    ) -> PutResult:
+    def _put(self, key: str, digest: ContentDigest, source: Path | bytes,
+             content_type: str | None, *, verify: bool) -> PutResult:
+        import botocore.exceptions
+
         args = write_args(self.options, key, digest.hex, content_type)
-        if digest.size > self.options.multipart_threshold:
-            digest = replace(
-                digest, part_size=choose_part_size(digest.size, self.options.part_size)
-            )
-            expected = self._put_multipart(key, digest, read, args)
-        else:
-            expected = self._put_single(key, digest, body(), args)
-        if expected is None:  # If-None-Match failed: someone wrote the key first
+        op = "upload (multipart)" if digest.part_size else "put_object"
+        try:
+            if digest.part_size:
+                self._put_multipart(key, digest, source, args)
+            else:
+                self._put_single(key, digest, source, args)
+        except botocore.exceptions.ClientError as exc:
+            if not _is_precondition(exc):
+                raise self._error(exc, op, key) from exc
+            # If-None-Match refused: someone wrote the key since we looked
             existing = self._head(key)
             if existing is None:
                 raise StoreUnavailableError(
                     f"{self._where(key)} was being written concurrently; retry later"
-                )
+                ) from None
             return self._compare_existing(key, digest, existing)
+        except Exception as exc:
+            raise self._error(exc, op, key) from exc
         if verify:
-            self._verify(key, digest, expected)
+            self._verify(key, digest)
         return PutResult(key, digest.size, digest.hex, created=True)
 
-    def _put_single(self, key: str, digest: ContentDigest, body: Any,
-                    args: dict[str, Any]) -> str | None:
-        """One create-only PUT; returns the expected checksum, None if the key exists."""
-        import botocore.exceptions
+    def _put_single(self, key: str, digest: ContentDigest, source: Path | bytes,
+                    args: dict[str, Any]) -> None:
+        """One PUT, sending the SHA-256 computed already (so botocore does not hash again)."""
+        kwargs = dict(Bucket=self.bucket, Key=self._full(key), ContentLength=digest.size,
+                      ChecksumAlgorithm="SHA256", ChecksumSHA256=digest.checksum, **args)
+        if isinstance(source, Path):
+            with open(source, "rb") as body:
+                self.client.put_object(Body=body, **kwargs)
+        else:
+            self.client.put_object(Body=source, **kwargs)
 
-        checksum = b64(digest.sha256)
-        try:
-            self.client.put_object(
-                Bucket=self.bucket, Key=self._full(key), Body=body,
-                ContentLength=digest.size, IfNoneMatch="*",
-                ChecksumAlgorithm="SHA256", ChecksumSHA256=checksum, **args,
-            )
-        except botocore.exceptions.ClientError as exc:
-            if _is_precondition(exc):
-                return None
-            raise self._error(exc, "put_object", key) from exc
-        except Exception as exc:
-            raise self._error(exc, "put_object", key) from exc
-        return checksum
-
-    def _put_multipart(self, key: str, digest: ContentDigest,
-                       read: Callable[[int, int], bytes], args: dict[str, Any]) -> str | None:
-        """Multipart upload, `max_concurrency` parts in flight, each with its SHA-256; the
-        completion is create-only. Returns the expected composite checksum, None if the key
-        exists. On any failure the upload is aborted (best effort)."""
-        import botocore.exceptions
+    def _put_multipart(self, key: str, digest: ContentDigest, source: Path | bytes,
+                       args: dict[str, Any]) -> None:
+        """A multipart upload by s3transfer (parts of digest.part_size, max_concurrency in
+        flight, aborted on failure); _add_write_conditions gives each part the SHA-256
+        computed already and makes the completion create-only."""
+        from boto3.s3.transfer import TransferConfig, create_transfer_manager
 
         full = self._full(key)
-        created = self._call(
-            "create_multipart_upload", key, Bucket=self.bucket, Key=full,
-            ChecksumAlgorithm="SHA256", **args,
+        config = TransferConfig(
+            multipart_threshold=digest.part_size, multipart_chunksize=digest.part_size,
+            max_concurrency=self.options.max_concurrency,
+            preferred_transfer_client="classic",  # the CRT client has no botocore events
         )
-        upload_id = created["UploadId"]
-        part_digests: dict[int, bytes] = {}
-        lock = threading.Lock()
-
-        def upload(number: int) -> dict[str, Any]:
-            offset = (number - 1) * digest.part_size
-            data = read(offset, min(digest.part_size, digest.size - offset))
-            sha = hashlib.sha256(data).digest()
-            with lock:
-                part_digests[number] = sha
-            resp = self._call(
-                "upload_part", key, Bucket=self.bucket, Key=full, UploadId=upload_id,
-                PartNumber=number, Body=data, ChecksumAlgorithm="SHA256",
-                ChecksumSHA256=b64(sha),
-            )
-            return {"PartNumber": number, "ETag": resp["ETag"], "ChecksumSHA256": b64(sha)}
-
+        with self._uploading_lock:
+            if full in self._uploading:
+                raise StoreUnavailableError(
+                    f"{self._where(key)} is being uploaded by another thread; retry later")
+            self._uploading[full] = digest
         try:
-            with ThreadPoolExecutor(self.options.max_concurrency) as pool:
-                parts = list(pool.map(upload, range(1, digest.parts + 1)))
-            try:
-                self.client.complete_multipart_upload(
-                    Bucket=self.bucket, Key=full, UploadId=upload_id,
-                    MultipartUpload={"Parts": parts}, IfNoneMatch="*",
-                )
-            except botocore.exceptions.ClientError as exc:
-                if _is_precondition(exc):
-                    self._abort(key, upload_id)
-                    return None
-                raise self._error(exc, "complete_multipart_upload", key) from exc
-            except Exception as exc:
-                raise self._error(exc, "complete_multipart_upload", key) from exc
-        except BaseException:
-            self._abort(key, upload_id)
+            with create_transfer_manager(self.client, config) as manager:
+                fileobj = str(source) if isinstance(source, Path) else io.BytesIO(source)
+                manager.upload(fileobj, self.bucket, full,
+                               extra_args={**args, "ChecksumAlgorithm": "SHA256"}).result()
+        except Exception as exc:
+            if not _is_precondition(exc):
+                logger.warning(
+                    "the multipart upload of %s failed and was aborted; should the abort "
+                    "have failed too, a bucket lifecycle rule AbortIncompleteMultipartUpload "
+                    "removes the leftover parts", self._where(key))
             raise
-        return composite_checksum([part_digests[n] for n in range(1, digest.parts + 1)])
+        finally:
+            with self._uploading_lock:
+                del self._uploading[full]
 
-    def _abort(self, key: str, upload_id: str) -> None:
-        try:
-            self.client.abort_multipart_upload(
-                Bucket=self.bucket, Key=self._full(key), UploadId=upload_id
-            )
-        except Exception as exc:  # the upload failed already; this is only cleanup
-            logger.warning(
-                "could not abort the multipart upload of %s (%s); a bucket lifecycle rule "
-                "AbortIncompleteMultipartUpload removes leftover parts", self._where(key), exc,
-            )
+    def _add_write_conditions(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        """botocore `before-parameter-build` hook on this store's client: PutObject and
+        CompleteMultipartUpload are create-only (If-None-Match: *, whoever calls them:
+        s3transfer too); an UploadPart of ours carries the part's SHA-256 from digest_stream,
+        so S3 checks each part against the bytes we hashed and botocore hashes nothing twice."""
+        if model.name != "UploadPart":
+            params.setdefault("IfNoneMatch", "*")
+            return
+        digest = self._uploading.get(params.get("Key", ""))
+        if digest is None:
+            return
+        number = int(params["PartNumber"])
+        if number > len(digest.part_sha256):
+            raise StoreIntegrityError(
+                f"part {number} of {params['Key']}: only {len(digest.part_sha256)} parts of "
+                f"{digest.part_size} bytes were hashed (s3transfer split the file otherwise)")
+        params["ChecksumSHA256"] = b64(digest.part_sha256[number - 1])
 
-    def _verify(self, key: str, digest: ContentDigest, checksum: str) -> None:
+    def _verify(self, key: str, digest: ContentDigest) -> None:
         head = self._head(key)
+        checksum = digest.checksum
         problems = []
         if head is None:
             problems.append("it is missing right after the upload")
@@ -738,6 +796,12 @@ def translate_error(exc: Exception, op: str, where: str, bucket: str) -> StoreEr
         return StoreUnavailableError(
             f"{where} kept failing with {code or status} ({message}) after retries; "
             "try again later (files wait in the local spool)"
+        )
+    if code in ("BadDigest", "InvalidDigest", "XAmzContentSHA256Mismatch"):
+        return StoreIntegrityError(
+            f"{where} refused what {op} sent: the bytes do not match the SHA-256 hashed "
+            f"before the upload ({message}). Did the file change meanwhile? The local copy is "
+            "kept; retry"
         )
     if code.isdigit() or not code:
         return StoreEndpointError(
