@@ -3,7 +3,7 @@
 Replay: p50/p95 latency of GET /<coll>/<ts>id_/<url> (the archived payload) over every
 captured 200 response, and of the rewritten article pages (GET /<coll>/<ts>mp_/<url>),
 served by pywb over our archive: the local store (merged story index, WARCs read in place)
-and S3 (moto, standalone; WARCs through our ranged-read proxy). Peer for the local store:
+and S3 (moto, standalone; WARCs read by pywb's own S3 loader). Peer for the local store:
 pywb's own collection layout (`wb-manager add`: WARCs copied in, indexed by pywb) on the
 same WARCs; peer for S3: our local store (what S3 costs).
 
@@ -95,7 +95,6 @@ def run(args: Any) -> list[dict[str, Any]]:
     from storyarchive.document import iter_latest_documents
     from storyarchive.replay.indexes import read_index
     from storyarchive.replay.pywb import PywbProcess
-    from storyarchive.replay.rangeproxy import RangeProxy
     from storyarchive.store.local import LocalStore
     from storyarchive.store.s3 import S3Store
 
@@ -112,11 +111,12 @@ def run(args: Any) -> list[dict[str, Any]]:
         by_url = {url: ts for ts, url in captures}
         pages = [(by_url[d["final_url"]], d["final_url"]) for d in docs]
 
-        def serve(store: Any, work: Path, http_base: str | None) -> PywbProcess:
-            from storyarchive.replay.pywb import build_collections, write_config
+        def serve(store: Any, work: Path) -> PywbProcess:
+            from storyarchive.replay.pywb import build_collections, pywb_environment, write_config
 
-            write_config(work, build_collections(store, [SLUG], work, http_base))
-            return PywbProcess(work, free_port())  # started by the with statement
+            write_config(work, build_collections(store, [SLUG], work))
+            # started by the with statement
+            return PywbProcess(work, free_port(), env=pywb_environment(store))
 
         native = _native_collection(tmp / "native", story_dir / "warc")
         with _moto() as endpoint:
@@ -128,10 +128,9 @@ def run(args: Any) -> list[dict[str, Any]]:
             s3 = S3Store.from_uri("s3://bench/archive", **opts)
             for key in local.list_keys("stories/"):
                 s3.put_file(key, local.local_path(key))  # type: ignore[arg-type]
-            with (serve(local, tmp / "ours-local", None) as ours_local,
+            with (serve(local, tmp / "ours-local") as ours_local,
                   PywbProcess(native, free_port()) as pywb_native,
-                  RangeProxy(s3) as proxy,
-                  serve(s3, tmp / "ours-s3", proxy.base_url) as ours_s3):
+                  serve(s3, tmp / "ours-s3") as ours_s3):
                 results = _latencies({"local": ours_local.base_url, "native": pywb_native.base_url,
                                       "s3": ours_s3.base_url}, SLUG, captures, pages, rounds)
 
@@ -144,7 +143,7 @@ def run(args: Any) -> list[dict[str, Any]]:
                                  "pywb own collection (wb-manager add)",
                                  _pct(results["native"][idx], q) * 1000, "ms", what))
                 rows.append(_row(f"replay {label} {name}, S3 (moto)", _pct(results["s3"][idx], q) * 1000,
-                                 "ours, local store", ours_l, "ms", what + "; ranged GETs via proxy"))
+                                 "ours, local store", ours_l, "ms", what + "; pywb's S3 loader, ranged GETs"))
 
         rows.append(_reextract_row(root, tmp, docs, rounds))
     return rows

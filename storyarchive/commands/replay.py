@@ -2,7 +2,7 @@
 
 Builds the replay environment on first use (.venv-replay, pywb pinned), merges each
 story's CDXJ indexes into one collection per story, serves the WARCs from where they are
-(a local store's directory; an S3 store through a ranged-read proxy) and runs pywb until
+(a local store's directory; s3:// paths read by pywb's own S3 loader) and runs pywb until
 Ctrl-C. Prints the URLs to open.
 """
 
@@ -52,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
         ReplayServerError,
         build_collections,
         check_port_free,
+        pywb_environment,
         write_config,
     )
-    from storyarchive.replay.rangeproxy import RangeProxy
     from storyarchive.replay.refresh import IndexRefresher
     from storyarchive.store.base import StoreError
     from storyarchive.store.spool import state_dir
@@ -88,45 +88,37 @@ def run(args: argparse.Namespace) -> int:
 
     # SIGTERM (service managers, `timeout`) stops pywb like Ctrl-C instead of orphaning it.
     signal.signal(signal.SIGTERM, _interrupt)
-    proxy = None if getattr(store, "root", None) is not None else RangeProxy(store).start()
     work_dir = state_dir(store) / "replay"
     try:
-        try:
-            collections = build_collections(store, slugs, work_dir,
-                                            proxy.base_url if proxy else None)
-        except NoCapturesError as exc:
-            raise UserError(str(exc)) from None
-        except StoreError as exc:
-            raise UserError(f"store {uri}: {exc}") from None
-        write_config(work_dir, collections, framed=not args.no_frames)
-        server = PywbProcess(work_dir, args.port)
-        try:
-            server.start()
-        except PortInUseError as exc:
-            raise UserError(str(exc)) from None
-        except ReplayServerError as exc:
-            raise UserError(f"{exc}\n(is port {args.port} taken? try --port)") from None
-        try:
-            print(f"replaying {uri} at {server.base_url}/  (Ctrl-C stops)")
-            for c in collections:
-                print(f"  {c.slug}: {server.base_url}/{c.slug}/  ({c.captures} captures; "
-                      f"calendar of a URL: {server.base_url}/{c.slug}/*/<url>)")
-            if proxy:
-                print(f"  WARCs read from {uri} with ranged GETs through {proxy.base_url}")
-            sys.stdout.flush()
-            process = server.process
-            assert process is not None
-            # captures delivered meanwhile are merged into the index pywb reads (refresh.py)
-            refresher = IndexRefresher(store, slugs, work_dir, watch_new_stories=not args.story,
-                                       log=lambda m: print(m, flush=True))
-            refresher.run_while(lambda: process.poll() is None,
-                                settings.getfloat("STORYARCHIVE_REPLAY_REFRESH_INTERVAL"))
-            print(f"pywb stopped: {server.last_output(500)}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            return 0
-        finally:
-            server.stop()
+        collections = build_collections(store, slugs, work_dir)
+    except NoCapturesError as exc:
+        raise UserError(str(exc)) from None
+    except StoreError as exc:
+        raise UserError(f"store {uri}: {exc}") from None
+    write_config(work_dir, collections, framed=not args.no_frames)
+    server = PywbProcess(work_dir, args.port, env=pywb_environment(store))
+    try:
+        server.start()
+    except PortInUseError as exc:
+        raise UserError(str(exc)) from None
+    except ReplayServerError as exc:
+        raise UserError(f"{exc}\n(is port {args.port} taken? try --port)") from None
+    try:
+        print(f"replaying {uri} at {server.base_url}/  (Ctrl-C stops)")
+        for c in collections:
+            print(f"  {c.slug}: {server.base_url}/{c.slug}/  ({c.captures} captures; "
+                  f"calendar of a URL: {server.base_url}/{c.slug}/*/<url>)")
+        sys.stdout.flush()
+        process = server.process
+        assert process is not None
+        # captures delivered meanwhile are merged into the index pywb reads (refresh.py)
+        refresher = IndexRefresher(store, slugs, work_dir, watch_new_stories=not args.story,
+                                   log=lambda m: print(m, flush=True))
+        refresher.run_while(lambda: process.poll() is None,
+                            settings.getfloat("STORYARCHIVE_REPLAY_REFRESH_INTERVAL"))
+        print(f"pywb stopped: {server.last_output(500)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
     finally:
-        if proxy:
-            proxy.stop()
+        server.stop()

@@ -3,9 +3,8 @@ over stored WARCs without fetching anything (docs/replay.md).
 
     urls        replay_url(): a document's link into the replay server
     indexes     the story collections' merged, sorted CDXJ for pywb
-    rangeproxy  ranged WARC reads over HTTP for a store pywb cannot read itself (S3)
     environment the replay virtual environment (.venv-replay, pywb pinned)
-    pywb        pywb's config over the archive and the `wayback` process
+    pywb        pywb's config over the archive (a directory or s3://) and the `wayback` process
     records     one WARC record by ranged read; revisits resolved to the original payload
     reextract   extraction + dedup again over a story's WARCs, new document versions
 """

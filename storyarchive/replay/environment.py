@@ -3,7 +3,9 @@ the crawler's environment (pywb's pins conflict with it).
 
 Located at $STORYARCHIVE_REPLAY_VENV, else `.venv-replay` in the project directory (the
 one holding requirements-replay.lock). Built on first use (`make install-replay` does the
-same): `python3 -m venv`, then `pip install -r requirements-replay.lock`.
+same): `python3 -m venv`, then `pip install -r requirements-replay.lock`; installed again
+when the lock file is newer than the environment's stamp (`.installed`), as make does, so a
+pin added to the lock (boto3, for pywb's S3 loader) reaches an existing environment.
 """
 
 from __future__ import annotations
@@ -45,11 +47,17 @@ def is_ready(venv: Path | None = None) -> bool:
     return wayback_path(venv).exists()
 
 
+def is_stale(venv: Path) -> bool:
+    """Whether `venv` was installed (stamp) from an older lock file than the project's."""
+    stamp, lock = venv / STAMP, project_dir() / LOCK_FILE
+    return stamp.exists() and lock.exists() and stamp.stat().st_mtime < lock.stat().st_mtime
+
+
 def ensure_environment(venv: Path | None = None, log=print) -> Path:  # type: ignore[no-untyped-def]
-    """The replay venv, built now if it has no `wayback`. ReplayEnvironmentError if the
-    build fails (no lock file, no network for pip, ...)."""
+    """The replay venv, built now if it has no `wayback`, installed again if it is stale.
+    ReplayEnvironmentError if the build fails (no lock file, no network for pip, ...)."""
     venv = venv or venv_dir()
-    if is_ready(venv):
+    if is_ready(venv) and not is_stale(venv):
         return venv
     lock = project_dir() / LOCK_FILE
     if not lock.exists():
@@ -57,10 +65,11 @@ def ensure_environment(venv: Path | None = None, log=print) -> Path:  # type: ig
             f"{lock} not found: run from the storyarchive checkout, or point "
             "STORYARCHIVE_REPLAY_VENV at an environment with pywb 2.10 installed"
         )
-    log(f"building the replay environment in {venv} (pywb, first use only)...")
+    log(f"building the replay environment in {venv} (pywb; on first use and when "
+        f"{LOCK_FILE} changes)...")
     python = os.environ.get("PYTHON") or sys.executable
-    steps = [
-        [python, "-m", "venv", str(venv)],
+    steps = [] if (venv / "bin" / "python").exists() else [[python, "-m", "venv", str(venv)]]
+    steps += [
         [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
          "-r", str(lock)],
     ]

@@ -4,8 +4,10 @@
     work_dir/<slug>/index.cdxj      the story's merged index (storyarchive.replay.indexes)
 
 The work directory is rebuildable state (`<state dir>/replay` of the store). WARCs are not
-copied: a local store's stories/<slug>/warc/ directory is the archive path; an S3 store's
-WARCs are read with ranged GETs through `RangeProxy` (see rangeproxy.py for why).
+copied: a local store's stories/<slug>/warc/ directory is the archive path; for an S3 store
+it is s3://bucket/prefix/stories/<slug>/warc/, which pywb's own S3 loader reads with one
+ranged GetObject per record through boto3 (in the replay environment), reaching the store
+through the AWS environment `pywb_environment` gives the `wayback` process.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
 import socket
 import subprocess
 import time
@@ -60,29 +63,38 @@ def check_port_free(port: int) -> None:
 class Collection:
     slug: str
     index_path: Path
-    archive_path: str  # a directory ending in '/', or an http:// URL prefix
+    archive_path: str  # a directory or an s3:// prefix, ending in '/'
     captures: int
 
 
-def archive_path_for(store: ArchiveStore, slug: str, http_base: str | None) -> str:
-    """Where pywb finds the story's WARCs: `http_base` (a RangeProxy) when given, else the
-    local store's directory. ValueError for a remote store without `http_base`."""
-    if http_base:
-        return f"{http_base.rstrip('/')}/{layout.story_prefix(slug)}warc/"
+def archive_path_for(store: ArchiveStore, slug: str) -> str:
+    """Where pywb finds the story's WARCs: the local store's directory, or the s3:// URI of
+    an S3 store's (pywb reads s3:// itself). ValueError for any other store."""
+    warc_dir = f"{layout.story_prefix(slug)}warc"
     root = getattr(store, "root", None)
-    if root is None:
-        raise ValueError(f"{store.uri} is not a local directory: replay it through a RangeProxy")
-    return f"{Path(root)}/{layout.story_prefix(slug)}warc/"
+    if root is not None:
+        return f"{Path(root)}/{warc_dir}/"
+    object_uri = getattr(store, "object_uri", None)
+    if object_uri is None:
+        raise ValueError(f"{store.uri}: pywb can replay a local directory or an S3 store only")
+    return f"{object_uri(warc_dir)}/"
 
 
-def build_collections(store: ArchiveStore, slugs: list[str], work_dir: Path,
-                      http_base: str | None = None) -> list[Collection]:
+def pywb_environment(store: ArchiveStore) -> dict[str, str]:
+    """What the `wayback` process adds to its environment to read `store`: the S3 endpoint,
+    region and credentials of an S3 store (S3Store.client_environment), nothing for a local
+    one."""
+    client_environment = getattr(store, "client_environment", None)
+    return dict(client_environment()) if client_environment is not None else {}
+
+
+def build_collections(store: ArchiveStore, slugs: list[str], work_dir: Path) -> list[Collection]:
     """Merge each story's indexes into work_dir and describe its collection. NoCapturesError
     if a story has no index."""
     out = []
     for slug in slugs:
         path, n = build_story_index(store, slug, work_dir)
-        out.append(Collection(slug, path, archive_path_for(store, slug, http_base), n))
+        out.append(Collection(slug, path, archive_path_for(store, slug), n))
     return out
 
 
@@ -109,11 +121,13 @@ def write_config(work_dir: Path, collections: list[Collection], framed: bool = T
 @dataclass
 class PywbProcess:
     """pywb's `wayback` from the replay environment, serving `work_dir/config.yaml` on
-    127.0.0.1:`port`. `start()` returns once it answers; `stop()` ends it."""
+    127.0.0.1:`port`, with `env` added to its environment (pywb_environment). `start()`
+    returns once it answers; `stop()` ends it."""
 
     work_dir: Path
     port: int
     venv: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
     threads: int = 8
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(init=False)
@@ -132,7 +146,8 @@ class PywbProcess:
         cmd = [str(environment.wayback_path(venv)), "-b", "127.0.0.1", "-p", str(self.port),
                "-t", str(self.threads)]
         log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(cmd, cwd=self.work_dir, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(cmd, cwd=self.work_dir, stdout=log, stderr=subprocess.STDOUT,
+                                        env={**os.environ, **self.env})
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

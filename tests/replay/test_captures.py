@@ -22,7 +22,7 @@ def get(url: str) -> tuple[bytes, dict[str, str]]:
 
 @pytest.fixture
 def replay(two_crawls: CrawledArchive, replay_archive, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
-    server, _proxy = replay_archive(LocalStore(two_crawls.root), [SLUG], tmp_path / "replay")
+    server = replay_archive(LocalStore(two_crawls.root), [SLUG], tmp_path / "replay")
     return server.base_url
 
 

@@ -8,7 +8,12 @@ from types import SimpleNamespace
 import pytest
 
 from storyarchive.replay.indexes import NoCapturesError, build_story_index, story_slugs
-from storyarchive.replay.pywb import archive_path_for, build_collections, write_config
+from storyarchive.replay.pywb import (
+    archive_path_for,
+    build_collections,
+    pywb_environment,
+    write_config,
+)
 from storyarchive.store.local import LocalStore
 
 
@@ -50,8 +55,17 @@ def test_a_story_without_captures_is_a_clear_error(tmp_path: Path):
         build_story_index(LocalStore(tmp_path / "archive"), "empty", tmp_path / "work")
 
 
-def test_a_remote_store_needs_the_range_proxy(tmp_path: Path):
-    remote = SimpleNamespace(uri="s3://bucket/archive")  # no local root
-    assert archive_path_for(remote, "s", "http://127.0.0.1:9/") == "http://127.0.0.1:9/stories/s/warc/"
-    with pytest.raises(ValueError, match="RangeProxy"):
-        archive_path_for(remote, "s", None)
+def test_an_s3_store_is_replayed_from_its_s3_uris_and_other_stores_are_refused(tmp_path: Path):
+    from storyarchive.store.s3 import S3Store
+
+    s3 = S3Store.from_uri("s3://bucket/archive", endpoint_url="http://127.0.0.1:9",
+                          region_name="us-east-1", aws_access_key_id="key",
+                          aws_secret_access_key="secret")
+    assert archive_path_for(s3, "s") == "s3://bucket/archive/stories/s/warc/"
+    env = pywb_environment(s3)
+    assert (env["AWS_ENDPOINT_URL_S3"], env["AWS_REGION"]) == ("http://127.0.0.1:9", "us-east-1")
+    assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) == ("key", "secret")
+    assert pywb_environment(LocalStore(tmp_path)) == {}
+    other = SimpleNamespace(uri="gs://bucket/archive")  # neither a directory nor S3
+    with pytest.raises(ValueError, match="a local directory or an S3 store only"):
+        archive_path_for(other, "s")
