@@ -16,6 +16,7 @@ from storyarchive.dedup import BlockDeduplicator, DedupConfig, DocInput
 from storyarchive.dedup import normalize as N
 from storyarchive.dedup.backend import SqliteBackend
 from storyarchive.dedup.bandtable import BandTable
+from storyarchive.dedup.candidates import pairs_within
 from storyarchive.dedup.canonical import DocMeta
 from storyarchive.dedup.fingerprint import Fingerprinter, LshParams
 from storyarchive.dedup.index import PriorIndex
@@ -278,15 +279,14 @@ def test_shared_shingles_of_sorted_arrays_equal_a_set_intersection():
         assert shared_count(a, b) == shared_count(b, a) == len(set(a.tolist()) & set(b.tolist()))
 
 def test_candidate_pairs_within_a_crawl_are_the_same_by_either_sort():
-    """_pairs_within sorts (band key, text) packed in one integer when they fit in 64 bits,
+    """pairs_within sorts (band key, text) packed in one integer when they fit in 64 bits,
     and with np.lexsort when they don't: both give the same pairs, buckets cut at
     max_bucket included."""
     rng = np.random.default_rng(6)
-    dedup = BlockDeduplicator(DedupConfig(max_bucket=7))
     n, nb = 400, 16
     flat = (np.arange(nb, dtype=np.uint64)[None, :] << np.uint64(32)) | rng.integers(
         0, 40, (n, nb)).astype(np.uint64)  # few distinct keys: shared bands, big buckets
     blooms = rng.integers(0, 4, n).astype(np.uint64)
-    packed = dedup._pairs_within(flat, blooms)
-    wide = dedup._pairs_within(flat | np.uint64(1 << 62), blooms)  # too wide to pack
+    packed = pairs_within(flat, blooms, max_bucket=7, min_bands=2)
+    wide = pairs_within(flat | np.uint64(1 << 62), blooms, max_bucket=7, min_bands=2)  # too wide to pack
     assert len(packed) > 100 and np.array_equal(packed, wide)
