@@ -15,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-MODULES = ["pipeline", "capture", "dedup", "s3", "replay", "memory", "scaleout", "web"]
+MODULES = ["pipeline", "capture", "dedup", "s3", "replay", "memory", "scaleout", "realpages", "web"]
 
 
 def main() -> int:
