@@ -206,3 +206,19 @@ def test_the_story_page_offers_exports_that_download_one_row_per_article_with_it
                                       strict=True)) == texts
     assert web_server.get(f"/stories/{SLUG}/export.xml")[0] == 404
     assert web_server.get("/stories/no-such-story/export.jsonl")[0] == 404
+
+
+def test_the_json_api_gives_what_the_pages_show(web_server: WebServer, demo_archive: DemoArchive):
+    docs = list(demo_archive.docs.values())
+    story = web_server.json(f"/api/stories/{SLUG}?sort=words&order=desc")
+    assert [a["words"] for a in story["articles"]] == sorted((d["word_count"] for d in docs), reverse=True)
+    assert story["page"] == {"page": 1, "pages": 1, "size": 100, "sort": "words", "order": "desc"}
+    assert story["totals"]["articles"] == len(docs)
+    assert sum(sum(b["counts"].values()) for b in story["timeline"]["bins"]) == len(docs)
+    doc = pick_article(docs)
+    article = web_server.json(f"/api/stories/{SLUG}/articles/{doc['doc_id']}")
+    assert article["document"]["canonical_url"] == doc["canonical_url"]
+    assert [b["relation"] for b in article["blocks"]] == [b["relation"] for b in doc["blocks"]]
+    assert len(article["versions"]) == 1 and "diff" not in article["versions"][0]
+    stories = web_server.json("/api/stories")["stories"]
+    assert [(s["slug"], s["articles"]) for s in stories] == [(SLUG, len(docs))]
