@@ -220,7 +220,8 @@ class PriorIndex:
         """For query keys (n, bands) uint64 (see flat_band_keys) and the query texts' number
         blooms: pairs (query row, text key) of earlier texts sharing at least `min_bands`
         band keys whose numbers may be compatible (one bloom inside the other), unique,
-        sorted. With `max_per_key`, each band key's newest `max_per_key` texts only."""
+        in row order. With `max_per_key`, each band key's newest `max_per_key` texts only,
+        and each row's `max_per_key` smallest text keys."""
         return self._bands.query(flat_keys, blooms, max(1, min_bands), max_per_key)
 
     def append(self, records: list[bytes]) -> None:
