@@ -281,7 +281,8 @@ def run(args: Any) -> list[dict[str, Any]]:
             note += "; storyarchive.searchindex joins docs before MATCH when filtered by story"
         for i, q in enumerate(("p50", "p95")):
             rows.append(_row(f"{label} {q}", ms[key][i], ms["pywb"][i], "ms", note))
-    rows.append(_row("story page, first request (summary of every document)", cold * 1000, None, "ms", size))
+    rows.append(_row("story page right after start (summary of every document being built)", cold * 1000,
+                     None, "ms", size))
     rows.append(_row("search index rebuild", indexed / index_s, None, "docs/s",
                      f"{indexed:,} documents in {index_s:.1f} s; generation took {gen_s:.1f} s"))
     return rows

@@ -77,6 +77,7 @@ class WebConfig:
     set_values: list[str] = field(default_factory=list)  # --set passed on to captures
     refresh: float = 2.0  # seconds between checks of a story's manifests
     search_index: Callable[[ArchiveStore], Any] | None = None  # tests: another SearchIndex
+    warm: bool = True  # build every story's summary at start, not at its first request
 
 
 class WebState:
@@ -95,6 +96,18 @@ class WebState:
         if self._slugs is None or now - self._slugs[0] >= self.config.refresh:
             self._slugs = (now, story_slugs(self.store))
         return self._slugs[1]
+
+    def warm(self) -> None:
+        """Build every story's summary now, so the first reader does not wait for it (a
+        request meanwhile waits for the one build). Failures are left to the requests."""
+        try:
+            for slug in self.slugs():
+                try:
+                    self.summaries.get(slug)
+                except (KeyError, StoreError, ValueError, OSError):
+                    continue
+        except StoreError:
+            return
 
     def capture_queue(self) -> CaptureQueue:
         """The one queue of captures (started with the first capture request)."""
@@ -636,6 +649,8 @@ def create_app(config: WebConfig) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if config.warm:
+            threading.Thread(target=state.warm, name="warm-summaries", daemon=True).start()
         yield
         if state.captures is not None:  # a running capture is stopped (resumable), not orphaned
             await run_in_threadpool(state.captures.stop)
