@@ -329,6 +329,7 @@ class S3Store(ArchiveStore):
         for operation in ("PutObject", "CompleteMultipartUpload", "UploadPart"):
             client.meta.events.register(f"before-parameter-build.s3.{operation}",
                                         self._add_write_conditions)
+        client.meta.events.register("after-call-error.s3.AbortMultipartUpload", self._abort_failed)
 
     @classmethod
     def from_uri(cls, uri: str, **options: Any) -> S3Store:
@@ -599,13 +600,6 @@ class S3Store(ArchiveStore):
                 fileobj = str(source) if isinstance(source, Path) else io.BytesIO(source)
                 manager.upload(fileobj, self.bucket, full,
                                extra_args={**args, "ChecksumAlgorithm": "SHA256"}).result()
-        except Exception as exc:
-            if not _is_precondition(exc):
-                logger.warning(
-                    "the multipart upload of %s failed and was aborted; should the abort "
-                    "have failed too, a bucket lifecycle rule AbortIncompleteMultipartUpload "
-                    "removes the leftover parts", self._where(key))
-            raise
         finally:
             with self._uploading_lock:
                 del self._uploading[full]
@@ -627,6 +621,14 @@ class S3Store(ArchiveStore):
                 f"part {number} of {params['Key']}: only {len(digest.part_sha256)} parts of "
                 f"{digest.part_size} bytes were hashed (s3transfer split the file otherwise)")
         params["ChecksumSHA256"] = b64(digest.part_sha256[number - 1])
+
+    def _abort_failed(self, exception: Exception, **_: Any) -> None:
+        """botocore `after-call-error` hook: s3transfer's abort of a failed multipart upload
+        did not reach the store (s3transfer itself logs that at debug level only)."""
+        logger.warning(
+            "could not abort a failed multipart upload in %s (%s); a bucket lifecycle rule "
+            "AbortIncompleteMultipartUpload removes the leftover parts", self._where(),
+            redact_urls(str(exception)))
 
     def _verify(self, key: str, digest: ContentDigest) -> None:
         head = self._head(key)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from storyarchive.store.base import StoreIntegrityError
+from storyarchive.store.base import StoreIntegrityError, StoreUnavailableError
 
 MiB = 1024 * 1024
 
@@ -63,3 +63,22 @@ def test_bytes_the_server_finds_corrupt_are_an_integrity_error(make_store, canne
     store = make_store(endpoint=canned_http(400, BAD_DIGEST), max_attempts=1)
     with pytest.raises(StoreIntegrityError, match="do not match the SHA-256"):
         store.put_bytes("stories/x/crawls/c.json", b"{}")
+
+
+def test_an_abort_that_cannot_reach_the_store_is_logged(make_store, s3_proxy, tmp_path: Path,
+                                                       caplog: pytest.LogCaptureFixture):
+    store = make_store("mp", endpoint=s3_proxy.endpoint, max_attempts=1, connect_timeout=1,
+                       part_size=5 * MiB, multipart_threshold=5 * MiB, max_concurrency=1)
+    path = tmp_path / "f.warc.gz"
+    path.write_bytes(os.urandom(11 * MiB))
+
+    def cut_the_line(params: dict[str, Any], **_: Any) -> None:
+        if params["PartNumber"] == 2:
+            s3_proxy.stop()
+
+    store.client.meta.events.register("before-parameter-build.s3.UploadPart", cut_the_line)
+    with pytest.raises(StoreUnavailableError), caplog.at_level("WARNING"):
+        store.put_file("stories/x/warc/f.warc.gz", path)
+    s3_proxy.start()
+    assert "could not abort a failed multipart upload" in caplog.text
+    assert "AbortIncompleteMultipartUpload" in caplog.text
