@@ -444,7 +444,7 @@ def write_pages(store: ArchiveStore, slug: str, journal_path: Path,
                     progress(done, todo)
         if not dry_run:
             store.flush()  # one sync for every document, before the manifest lists them
-            # derived data: a failure is logged and reported, never fails the finish
+            # derived data: a failure never stops the finish; the command exits 1 saying what to run
             from storyarchive.searchindex import update_after_finish
 
             report.search_index_error = update_after_finish(store, slug)

@@ -148,8 +148,15 @@ class CrawlOutcome:
         return self.result.close_failure if self.result is not None else None
 
     @property
+    def index_failure(self) -> str | None:
+        """Why the search index was not updated after the documents were written (and the
+        command that updates it), or None. The archive is whole; the exit status says so."""
+        return getattr(self.report, "search_index_error", None)
+
+    @property
     def exit_code(self) -> int:
-        return 0 if self.status == "finished" and not self.waiting and not self.close_failure else 1
+        return 0 if (self.status == "finished" and not self.waiting and not self.close_failure
+                     and not self.index_failure) else 1
 
     def next_step(self) -> str | None:
         """One line saying what failed and which command completes the work."""
@@ -161,6 +168,8 @@ class CrawlOutcome:
         if self.status == "finished" and self.waiting:
             return (f"{self.waiting} files of {self.slug!r} wait in the local spool (the store "
                     "could not take them): run `storyarchive store sync` to deliver them")
+        if self.status == "finished" and self.index_failure:
+            return self.index_failure
         shared = ""
         if self.redis:
             from storyarchive.redis_connection import redacted

@@ -270,9 +270,10 @@ def test_a_failed_index_update_leaves_the_crawl_whole_and_says_what_to_run(demo_
     store = tmp_path / "archive"
     (store / ".state" / "search.sqlite").mkdir(parents=True)  # cannot be opened as a database
     proc = run_cli("crawl", str(demo_story_file), "--store", str(store),
-                   "--set", "AUTOTHROTTLE_ENABLED=False")
+                   "--set", "AUTOTHROTTLE_ENABLED=False", check=False)
     docs = latest_documents(store, SLUG)
     assert len(docs) >= 10 and "status           finished" in proc.stdout
+    assert proc.returncode == 1  # the archive is whole, but a failure is never silent
     assert "the search index was not updated" in proc.stderr
     assert f"storyarchive index --story {SLUG}" in proc.stderr
 
