@@ -409,6 +409,10 @@ class S3Store(ArchiveStore):
         endpoint = str(self.client.meta.endpoint_url)
         if not (urlsplit(endpoint).hostname or "").endswith((".amazonaws.com", ".amazonaws.com.cn")):
             env["AWS_ENDPOINT_URL_S3"] = endpoint
+            if self.options.addressing_style == "virtual":  # no environment variable for it
+                logger.warning("STORYARCHIVE_S3_ADDRESSING_STYLE=virtual does not reach another "
+                               "process's boto3 (path-style on %s): set addressing_style = virtual "
+                               "in the s3 section of ~/.aws/config", self.endpoint)
         credentials = self.session.get_credentials() if self.session is not None else None
         if credentials is None:
             return env

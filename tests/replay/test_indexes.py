@@ -69,3 +69,14 @@ def test_an_s3_store_is_replayed_from_its_s3_uris_and_other_stores_are_refused(t
     other = SimpleNamespace(uri="gs://bucket/archive")  # neither a directory nor S3
     with pytest.raises(ValueError, match="a local directory or an S3 store only"):
         archive_path_for(other, "s")
+
+
+def test_virtual_addressing_that_pywb_cannot_be_told_is_a_warning(caplog: pytest.LogCaptureFixture):
+    from storyarchive.store.s3 import S3Store
+
+    s3 = S3Store.from_uri("s3://bucket/archive", endpoint_url="http://minio.example:9000",
+                          region_name="us-east-1", aws_access_key_id="key",
+                          aws_secret_access_key="secret", addressing_style="virtual")
+    with caplog.at_level("WARNING"):
+        assert pywb_environment(s3)["AWS_ENDPOINT_URL_S3"] == "http://minio.example:9000"
+    assert "addressing_style = virtual" in caplog.text and "secret" not in caplog.text
