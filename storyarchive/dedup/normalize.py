@@ -43,6 +43,7 @@ _ASCII_FOLD = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32
 _APOSTROPHE_ASCII = re.compile(rb"(?<=\w)['`](?=\w)")
 _TOKEN_ASCII = re.compile(rb"\d+(?:[.,:/]\d+)*|[a-z0-9]+")
 _THOUSANDS_ASCII = re.compile(rb"(?<=\d),(?=\d{3}(?!\d))")
+_NINE = ord("9") + 1  # an ASCII token starting with a byte below this starts with a digit
 
 # Function words: a shingle made only of these ("of the", "and a") says nothing about which
 # paragraph it comes from, so it takes no part in MinHash (it still counts in verification).
@@ -116,7 +117,7 @@ def _ascii_tokens(text: str) -> list[bytes]:
     raw = raw.lower()
     toks = _TOKEN_ASCII.findall(raw)
     if b"," in raw:
-        toks = [_THOUSANDS_ASCII.sub(b"", t) if t[:1].isdigit() else t for t in toks]
+        toks = [_THOUSANDS_ASCII.sub(b"", t) if t[0] < _NINE else t for t in toks]
     return toks
 
 
@@ -130,7 +131,7 @@ def normalize(text: str) -> NormalizedText:
     Memoized (the last 8,192 distinct texts)."""
     if text.isascii():
         toks = _ascii_tokens(text)
-        numbers = tuple(t.decode() for t in toks if t[:1].isdigit()) if _has_ascii_digit(text) else ()
+        numbers = tuple([t.decode() for t in toks if t[0] < _NINE]) if _has_ascii_digit(text) else ()
     else:
         strs = tokens(text)
         numbers = tuple(t for t in strs if t[0].isdigit())
