@@ -50,11 +50,11 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.pipeline import REPO, PeakMemory
+from bench.pipeline import REPO, PeakMemory, _tree_rss
 
 SOURCE_PACKAGE = "newspaper4k"
 SOURCE_VERSION = "0.9.6"
@@ -286,10 +286,31 @@ class Measured:
     result: dict[str, Any]  # the command's last stdout line, when it is JSON
     pages: int = 0  # pages handled (stored, extracted, archived)
     rate_seconds: float = 0.0  # the seconds the rate is computed over
+    root_timeline: list[tuple[float, float]] = field(default_factory=list)  # (epoch s, root CPU s)
+    end_cpu: float = 0.0  # root CPU seconds after the spider closed (ours: the finish stage)
+
+    def root_cpu_at(self, when: float) -> float:
+        """The root process's CPU seconds as last sampled at or before epoch time `when`."""
+        before = [cpu for t, cpu in self.root_timeline if t <= when]
+        return before[-1] if before else 0.0
 
     @property
     def rate(self) -> float:
         return self.pages / (self.rate_seconds or self.seconds)
+
+
+class RootCpuTimeline(PeakMemory):
+    """PeakMemory that also keeps the root process's CPU seconds at every sample."""
+
+    def __init__(self, pid: int) -> None:
+        self.timeline: list[tuple[float, float]] = []  # before the sampling thread starts
+        super().__init__(pid)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(self.pid, self.cpu))
+            self.timeline.append((time.time(), self.cpu.get(self.pid, 0.0)))
+            self._stop.wait(0.05)
 
 
 def measure(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Measured:
@@ -298,7 +319,7 @@ def measure(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Mea
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **(env or {})})
-    mem = PeakMemory(proc.pid)
+    mem = RootCpuTimeline(proc.pid)
     out, _ = proc.communicate()
     seconds = time.monotonic() - started
     peak = mem.stop()
@@ -310,7 +331,8 @@ def measure(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Mea
         result = json.loads(lines[-1])
     print(f"realpages: {name}: {seconds:.1f} s, {sum(mem.cpu.values()):.1f} CPU s, "
           f"peak {peak / 1e6:.0f} MB", file=sys.stderr, flush=True)
-    return Measured(name, seconds, sum(mem.cpu.values()), mem.cpu.get(proc.pid, 0.0), peak, out, result)
+    return Measured(name, seconds, sum(mem.cpu.values()), mem.cpu.get(proc.pid, 0.0), peak, out, result,
+                    root_timeline=mem.timeline)
 
 
 def extract_alone(files: Path, processes: int, ours: bool) -> dict[str, float]:
@@ -400,12 +422,18 @@ def ours_full(urls_file: Path, store: Path, slug: str, settings: tuple[str, ...]
 
 
 def _stored(store: Path, slug: str) -> tuple[int, float]:
-    """Documents stored and the crawl's own seconds (spider open -> closed)."""
+    """Documents stored and when the spider closed (epoch seconds, from the manifest; 0 if
+    there is none)."""
+    import datetime as dt
+
     articles = store / "stories" / slug / "articles"
     stored = sum(1 for _ in articles.iterdir()) if articles.is_dir() else 0
     manifests = list((store / "stories" / slug / "crawls").glob("*.json"))
-    elapsed = json.loads(manifests[0].read_text())["elapsed_seconds"] if manifests else 0.0
-    return stored, float(elapsed)
+    closed = 0.0
+    if manifests:
+        at = json.loads(manifests[0].read_text())["runs"][-1]["at"]
+        closed = dt.datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
+    return stored, closed
 
 
 @dataclass
@@ -469,7 +497,9 @@ def run_corpus(label: str, root: Path, paths: list[str], work: Path, full_set: b
             elif name in ("wget", "capture"):
                 m.pages = n
             elif name == "full":
-                m.pages, _ = _stored(store, "bench-real")
+                m.pages, closed = _stored(store, "bench-real")
+                # (the manifest's time has whole seconds: the split is good to a second of CPU)
+                m.end_cpu = m.root_cpu - m.root_cpu_at(closed + 1) if closed else 0.0
                 if m.pages < n * 0.95:
                     raise RuntimeError(f"ours stored {m.pages} of {n} pages:\n{m.output[-3000:]}")
         if "capture" in runs:
@@ -521,6 +551,7 @@ def table_rows(real: CorpusRun, small: CorpusRun) -> list[dict[str, Any]]:
     capture_ms = 1000 * r["capture"].root_cpu / r["capture"].pages
     limit_ms = 1000 * limit.cpu / limit.pages
     full_ms = 1000 * full.cpu / full.pages
+    end_ms = 1000 * full.end_cpu / full.pages
     corpus = f"{real.pages} real-template pages, mean {real.mean_bytes / 1000:.0f} KB, nginx on loopback"
     rows = [
         row("full pipeline vs the extraction limit", full.rate, f"trafilatura alone, {cores} processes",
@@ -552,8 +583,10 @@ def table_rows(real: CorpusRun, small: CorpusRun) -> list[dict[str, Any]]:
         row("ceiling: crawl-process CPU per page, by part", crawl_ms, unit="ms",
             note=f"Scrapy fetching alone {bare_ms:.1f} (a bare spider, start-up included); + WARC recorder "
                  f"{capture_ms - bare_ms:.1f} (capture only: {capture_ms:.1f}; gzip level 6 alone "
-                 f"{real.gzip_ms:.1f}, on the writer thread); + the rest {crawl_ms - capture_ms:.1f} "
-                 "(hand-off to the workers, requisites, relevance, journal, finish stage: dedup, documents)"),
+                 f"{real.gzip_ms:.1f}, on the writer thread); + the rest {crawl_ms - capture_ms:.1f}: after "
+                 f"the spider closed (finish stage: dedup, documents, search index) {end_ms:.1f}, before it "
+                 f"{crawl_ms - capture_ms - end_ms:.1f} (hand-off to the workers, requisites, relevance, "
+                 "journal)"),
         row("our extraction alone vs trafilatura alone", r["ours-extract-N"].rate,
             f"trafilatura alone, {cores} processes", limit.rate,
             note="storyarchive.extract.extract_body (metadata, page facts, furniture) in the same processes: "
