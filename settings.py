@@ -21,9 +21,14 @@ COMMANDS_MODULE = "storyarchive.scrapy_commands"
 # STORYARCHIVE_CONTACT_URL = "https://your.newsroom.example/about/archiving"
 # robots.txt groups are matched against our product token, whatever the full User-Agent.
 ROBOTSTXT_USER_AGENT = "storyarchive"
-# Sets USER_AGENT from the contact URL once a crawl's settings are final, and warns about an
+# StoryarchiveDefaults gives every STORYARCHIVE_* setting its default (storyarchive/defaults.py)
+# at the add-on priority, below this file and the command line; ContactUserAgent sets
+# USER_AGENT from the contact URL once a crawl's settings are final, and warns about an
 # example contact (storyarchive/useragent.py).
-ADDONS = {"storyarchive.useragent.ContactUserAgent": 0}
+ADDONS = {
+    "storyarchive.defaults.StoryarchiveDefaults": 0,
+    "storyarchive.useragent.ContactUserAgent": 10,
+}
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from scrapy.addons import AddonManager
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
@@ -41,9 +42,13 @@ class CrawlResult:
 def project_settings(
     store_uri: str | None, overrides: dict[str, Any] | None = None, verbose: bool = False
 ) -> Settings:
-    """The project's settings (settings.py) with the store and command-line overrides."""
+    """The project's settings (settings.py, with the defaults of storyarchive/defaults.py)
+    with the store and command-line overrides."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
     settings = get_project_settings()
+    # the add-ons' pre-crawler settings, as CrawlerProcess applies them: every
+    # STORYARCHIVE_* default (storyarchive/defaults.py), for commands that run no crawler too
+    AddonManager.load_pre_crawler_settings(settings)
     if store_uri:
         settings.set("STORYARCHIVE_STORE", store_uri, priority="cmdline")
     if not verbose:
