@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from scrapy.settings import Settings
 
 from storyarchive.dedup.config import config_from_settings
 from storyarchive.dedup.records import unpack_rows
@@ -17,6 +16,7 @@ from storyarchive.finish import FinishError, FinishOptions, finish_crawl, option
 from storyarchive.journal import JOURNAL, CrawlJournal, crawl_dir
 from storyarchive.store.identity import store_id
 from storyarchive.store.local import LocalStore
+from tests.crawlers import settings_with_defaults
 from tests.dedup.data import HARBOR, WIRE, wire_story
 
 SLUG = "dock-strike"
@@ -151,7 +151,7 @@ def test_a_crawl_stopped_before_fetching_everything_finishes_as_interrupted(tmp_
 def test_redis_url_puts_the_story_index_in_redis(tmp_path, redis_url):
     store = LocalStore(tmp_path / "a")
     journal_crawl(store, "c1", wire_story())
-    options = options_from_settings(Settings({"STORYARCHIVE_DEDUP_REDIS_URL": redis_url}))
+    options = options_from_settings(settings_with_defaults({"STORYARCHIVE_DEDUP_REDIS_URL": redis_url}))
     finish_crawl(store, SLUG, "c1", options)
     key = f"sa:dd:{store_id(store)}:{SLUG}"  # scoped to the store's identity
     records = unpack_rows(redis.Redis.from_url(redis_url).lrange(key, 0, -1))
@@ -161,15 +161,15 @@ def test_redis_url_puts_the_story_index_in_redis(tmp_path, redis_url):
 
 def test_dedup_settings_out_of_range_are_refused_with_the_setting_name():
     with pytest.raises(ValueError, match="STORYARCHIVE_DEDUP_JACCARD"):
-        config_from_settings(Settings({"STORYARCHIVE_DEDUP_JACCARD": 1.5}))
+        config_from_settings(settings_with_defaults({"STORYARCHIVE_DEDUP_JACCARD": 1.5}))
     with pytest.raises(ValueError, match="STORYARCHIVE_FINISH_BATCH_DOCUMENTS"):
-        options_from_settings(Settings({"STORYARCHIVE_FINISH_BATCH_DOCUMENTS": 0}))
+        options_from_settings(settings_with_defaults({"STORYARCHIVE_FINISH_BATCH_DOCUMENTS": 0}))
 
 
 def test_dedup_disabled_writes_documents_without_relations(tmp_path):
     store = LocalStore(tmp_path / "a")
     journal_crawl(store, "c1", wire_story())
-    options = options_from_settings(Settings({"STORYARCHIVE_DEDUP_ENABLED": False}))
+    options = options_from_settings(settings_with_defaults({"STORYARCHIVE_DEDUP_ENABLED": False}))
     report = finish_crawl(store, SLUG, "c1", options)
     assert report.dedup is None
     assert all({b["relation"] for b in json.loads(v)["blocks"]} == {"unique"}

@@ -17,10 +17,9 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.test import get_crawler
 
-import settings as project_settings
 from demoweb import DemoWeb, free_port
+from storyarchive import defaults
 from storyarchive.extract.pool import ExtractionPool
 from storyarchive.metrics import (
     CrawlReader,
@@ -30,6 +29,7 @@ from storyarchive.metrics import (
     error_counts,
 )
 from tests.cli import REPO, manifests
+from tests.crawlers import get_crawler
 
 SLUG = "demo-dock-strike"
 LABELS = {"story": SLUG, "spider": "story"}
@@ -166,7 +166,7 @@ def test_the_extraction_queue_and_the_worker_are_described(watched_crawl):
 
 
 def test_the_server_listens_on_loopback_only_by_default(watched_crawl):
-    assert project_settings.STORYARCHIVE_METRICS_HOST == "127.0.0.1"
+    assert defaults.STORYARCHIVE_METRICS_HOST == "127.0.0.1"
     assert watched_crawl.other_loopback_refused is True  # 127.0.0.2 is loopback, not 127.0.0.1
 
 
@@ -204,7 +204,7 @@ def test_crawlers_of_one_process_share_a_port_with_a_series_each():
     port = free_port()
     first = FixedReader("a", {"response_received_count": 5})
     second = FixedReader("b", {"response_received_count": 7})
-    host = project_settings.STORYARCHIVE_METRICS_HOST
+    host = defaults.STORYARCHIVE_METRICS_HOST
     server = MetricsServer.attach(host, port, first)
     assert MetricsServer.attach(host, port, second) is server
     try:

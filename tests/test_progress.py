@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from scrapy.utils.test import get_crawler
-
 from storyarchive.progress import CrawlProgress
+from tests.crawlers import get_crawler
 
 
 def test_the_progress_line_counts_the_crawl_and_then_the_finish_stage(caplog):

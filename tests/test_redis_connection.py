@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from scrapy.settings import Settings
-from scrapy.utils.test import get_crawler
 
 from demoweb import free_port
 from storyarchive.dedup.story import open_backend
@@ -20,6 +19,7 @@ from storyarchive.redis_connection import (
 )
 from storyarchive.warc.middleware import WarcRecorderMiddleware
 from storyarchive.warc.revisits import open_digest_index
+from tests.crawlers import get_crawler
 
 
 def project_settings(**values: object) -> Settings:

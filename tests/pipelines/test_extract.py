@@ -12,11 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from scrapy.utils.test import get_crawler
 
 from eval.extraction.score import PAGES
 from pipelines.extract import ExtractPipeline
 from storyarchive.items import ArticleItem
+from tests.crawlers import get_crawler
 from tests.pipelines.extract_faults import (
     CRASH_MARKER,
     HANG_MARKER,

@@ -10,11 +10,11 @@ import pytest
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.utils.test import get_crawler
 
 from pipelines.relevance import RelevancePipeline
 from storyarchive.items import ArticleItem, Block, Extraction
 from storyarchive.story import StoryDefinition, parse_story
+from tests.crawlers import get_crawler
 
 STORY = parse_story("""
 slug = "venezuela-dock-strike"
@@ -172,10 +172,11 @@ def test_switched_off_pipeline_is_not_configured() -> None:
         RelevancePipeline.from_crawler(make_crawler(STORYARCHIVE_RELEVANCE_ENABLED=False))
 
 
-def test_settings_file_lists_the_relevance_defaults() -> None:
+def test_relevance_defaults_and_the_pipeline_order() -> None:
     import settings
+    from storyarchive import defaults
 
-    assert settings.STORYARCHIVE_RELEVANCE_ENABLED is True
-    assert settings.STORYARCHIVE_RELEVANCE_CHECK_WINDOW is True
-    assert settings.STORYARCHIVE_RELEVANCE_DROP_LOG_LEVEL == "DEBUG"
+    assert defaults.STORYARCHIVE_RELEVANCE_ENABLED is True
+    assert defaults.STORYARCHIVE_RELEVANCE_CHECK_WINDOW is True
+    assert defaults.STORYARCHIVE_RELEVANCE_DROP_LOG_LEVEL == "DEBUG"
     assert settings.ITEM_PIPELINES["pipelines.relevance.RelevancePipeline"] == 200

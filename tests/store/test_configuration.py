@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from scrapy import signals
 from scrapy.settings import Settings
-from scrapy.utils.test import get_crawler
 
 from pipelines.store import StorePipeline
 from storyarchive.store import (
@@ -21,6 +20,7 @@ from storyarchive.store import (
 )
 from storyarchive.store.local import LocalStore
 from storyarchive.store.s3 import S3Options, S3Store
+from tests.crawlers import get_crawler
 
 ENV = {"STORYARCHIVE_STORE": "/from/env"}
 
