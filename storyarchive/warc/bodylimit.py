@@ -28,7 +28,7 @@ class MaxBodySize:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MaxBodySize:
-        limit = crawler.settings.getint("STORYARCHIVE_MAX_BODY_BYTES", 20 * 1024 * 1024)
+        limit = crawler.settings.getint("STORYARCHIVE_MAX_BODY_BYTES")
         if limit <= 0:
             raise NotConfigured("STORYARCHIVE_MAX_BODY_BYTES is 0 (no limit)")
         return cls(crawler, limit)

@@ -84,7 +84,7 @@ if _LenientHTTPClientParser is not None:
 class RawHeadHTTPDownloadHandler(HTTP11DownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        enabled = crawler.settings.getbool("STORYARCHIVE_WARC_ENABLED", True)
+        enabled = crawler.settings.getbool("STORYARCHIVE_WARC_ENABLED")
         if enabled and _LenientHTTPClientParser is not None:
             self._pool._factory = _RawHeadFactory
         elif enabled:  # pragma: no cover

@@ -79,18 +79,18 @@ def exchange_from(
 class WarcRecorderMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
-        if not s.getbool("STORYARCHIVE_WARC_ENABLED", True):
+        if not s.getbool("STORYARCHIVE_WARC_ENABLED"):
             raise NotConfigured("STORYARCHIVE_WARC_ENABLED is off")
         self.crawler = crawler
         self.stats = crawler.stats
-        self.prefix = check_warc_prefix(s.get("STORYARCHIVE_WARC_PREFIX", "") or "")
-        self.max_bytes = s.getint("STORYARCHIVE_WARC_MAX_BYTES", 1 << 30)
-        self.max_age = s.getfloat("STORYARCHIVE_WARC_MAX_AGE", 3600.0)
-        self.operator = s.get("STORYARCHIVE_WARC_OPERATOR", "")
-        self.gzip_level = s.getint("STORYARCHIVE_WARC_GZIP_LEVEL", 6)
-        self.revisits = s.getbool("STORYARCHIVE_WARC_REVISITS", True)
-        self.revisit_min_bytes = s.getint("STORYARCHIVE_WARC_REVISIT_MIN_BYTES", 1)
-        self.digest_index = s.get("STORYARCHIVE_WARC_DIGEST_INDEX", "") or ""
+        self.prefix = check_warc_prefix(s.get("STORYARCHIVE_WARC_PREFIX"))
+        self.max_bytes = s.getint("STORYARCHIVE_WARC_MAX_BYTES")
+        self.max_age = s.getfloat("STORYARCHIVE_WARC_MAX_AGE")
+        self.operator = s.get("STORYARCHIVE_WARC_OPERATOR")
+        self.gzip_level = s.getint("STORYARCHIVE_WARC_GZIP_LEVEL")
+        self.revisits = s.getbool("STORYARCHIVE_WARC_REVISITS")
+        self.revisit_min_bytes = s.getint("STORYARCHIVE_WARC_REVISIT_MIN_BYTES")
+        self.digest_index = s.get("STORYARCHIVE_WARC_DIGEST_INDEX")
         self.user_agent = user_agent_from_settings(s)
         # an on-demand capture may ignore robots.txt (capture --ignore-robots): say so
         self.robots = "obey" if s.getbool("ROBOTSTXT_OBEY") else "ignore"
