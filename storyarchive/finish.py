@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storyarchive import layout
+from storyarchive import defaults, layout
 from storyarchive.dedup.config import DedupConfig
 from storyarchive.dedup.summary import DedupSummary
 from storyarchive.document import document_from_page, page_blocks, write_document
@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 # stage's memory. Measured on realistic pages (bench/memory.py, 10,000 pages): batches of
 # 500 keep the stage below the fetch phase's own peak (343 MB for the process tree); 1,000
 # took it to 469 MB, 5,000 to 883 MB.
-DEFAULT_BATCH_DOCUMENTS = 500
+DEFAULT_BATCH_DOCUMENTS = defaults.STORYARCHIVE_FINISH_BATCH_DOCUMENTS
 
 # Called with (documents written so far, documents to write) as the stage goes.
 Progress = Callable[[int, int], None]
@@ -86,18 +86,18 @@ def options_from_settings(settings: Any, wire_sites: tuple[str, ...] = ()) -> Fi
     from storyarchive.redis_connection import RedisParams
 
     dedup = None
-    if settings.getbool("STORYARCHIVE_DEDUP_ENABLED", True):
+    if settings.getbool("STORYARCHIVE_DEDUP_ENABLED"):
         dedup = config_from_settings(settings, extra_wire_sites=wire_sites)
-    batch = settings.getint("STORYARCHIVE_FINISH_BATCH_DOCUMENTS", DEFAULT_BATCH_DOCUMENTS)
+    batch = settings.getint("STORYARCHIVE_FINISH_BATCH_DOCUMENTS")
     if batch < 1:
         raise ValueError(f"STORYARCHIVE_FINISH_BATCH_DOCUMENTS must be >= 1, got {batch}")
     return FinishOptions(
         dedup=dedup,
         redis_url=settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None,
         redis_params=RedisParams.from_settings(settings),
-        replay_base=settings.get("STORYARCHIVE_REPLAY_BASE_URL") or DEFAULT_REPLAY_BASE_URL,
+        replay_base=settings.get("STORYARCHIVE_REPLAY_BASE_URL"),
         batch_documents=batch,
-        keep_journal=settings.getbool("STORYARCHIVE_JOURNAL_KEEP", False),
+        keep_journal=settings.getbool("STORYARCHIVE_JOURNAL_KEEP"),
     )
 
 

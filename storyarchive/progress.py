@@ -31,10 +31,10 @@ class CrawlProgress:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
-        mode = crawler.settings.get("STORYARCHIVE_PROGRESS", "auto")
+        mode = crawler.settings.get("STORYARCHIVE_PROGRESS")
         if mode == "off":
             raise NotConfigured
-        ext = cls(crawler, mode, crawler.settings.getfloat("STORYARCHIVE_PROGRESS_INTERVAL", 10.0))
+        ext = cls(crawler, mode, crawler.settings.getfloat("STORYARCHIVE_PROGRESS_INTERVAL"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext

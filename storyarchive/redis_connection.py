@@ -2,10 +2,11 @@
 `get_redis_from_settings`): the shared dedup index (STORYARCHIVE_DEDUP_REDIS_URL) and the
 shared WARC payload-digest index (STORYARCHIVE_WARC_DIGEST_INDEX = redis://...).
 
-`RedisParams` holds the connection options (timeouts, retries; STORYARCHIVE_REDIS_* in
-settings.py), `redis_client(url, params)` makes a client, `redis_from_settings(settings,
-url_setting)` does both from settings, and `check_redis(settings)` pings every configured
-URL so a crawl stops before its first fetch when one does not answer.
+`RedisParams` holds the connection options (timeouts, retries; STORYARCHIVE_REDIS_*,
+defaults in storyarchive/defaults.py), `redis_client(url, params)` makes a client,
+`redis_from_settings(settings, url_setting)` does both from settings, and
+`check_redis(settings)` pings every configured URL so a crawl stops before its first
+fetch when one does not answer.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
+
+from storyarchive import defaults
 
 if TYPE_CHECKING:
     import redis
@@ -36,11 +39,11 @@ class RedisUnavailableError(Exception):
 @dataclass(frozen=True)
 class RedisParams:
     """Connection options of every Redis client. Each field `name` is read from the
-    settings as STORYARCHIVE_REDIS_<NAME> (defaults in settings.py, "redis")."""
+    settings as STORYARCHIVE_REDIS_<NAME> (storyarchive/defaults.py, "redis")."""
 
-    socket_timeout: float = 10.0
-    connect_timeout: float = 5.0
-    retries: int = 3
+    socket_timeout: float = defaults.STORYARCHIVE_REDIS_SOCKET_TIMEOUT
+    connect_timeout: float = defaults.STORYARCHIVE_REDIS_CONNECT_TIMEOUT
+    retries: int = defaults.STORYARCHIVE_REDIS_RETRIES
 
     @classmethod
     def from_settings(cls, settings: Any) -> RedisParams:

@@ -28,24 +28,24 @@ class DedupConfig:
 
 def config_from_settings(settings: Any, extra_wire_sites: tuple[str, ...] = ()) -> DedupConfig:
     """The DedupConfig described by the STORYARCHIVE_DEDUP_* settings (defaults in
-    settings.py; any object with Scrapy's getfloat/getint/getlist). ValueError naming the
+    storyarchive/defaults.py; any object with Scrapy's getfloat/getint/getlist). ValueError naming the
     setting if a value is out of range."""
     th = MatchThresholds(
-        jaccard=settings.getfloat("STORYARCHIVE_DEDUP_JACCARD", 0.6),
-        containment=settings.getfloat("STORYARCHIVE_DEDUP_CONTAINMENT", 0.8),
-        min_words=settings.getint("STORYARCHIVE_DEDUP_MIN_WORDS", 6),
+        jaccard=settings.getfloat("STORYARCHIVE_DEDUP_JACCARD"),
+        containment=settings.getfloat("STORYARCHIVE_DEDUP_CONTAINMENT"),
+        min_words=settings.getint("STORYARCHIVE_DEDUP_MIN_WORDS"),
     )
     for name, v in (("JACCARD", th.jaccard), ("CONTAINMENT", th.containment)):
         if not 0.0 < v <= 1.0:
             raise ValueError(f"STORYARCHIVE_DEDUP_{name} must be in (0, 1], got {v}")
-    lsh = LshParams(shingle_words=settings.getint("STORYARCHIVE_DEDUP_SHINGLE_WORDS", 2),
-                    bands=settings.getint("STORYARCHIVE_DEDUP_LSH_BANDS", 16),
-                    rows=settings.getint("STORYARCHIVE_DEDUP_LSH_ROWS", 2))
+    lsh = LshParams(shingle_words=settings.getint("STORYARCHIVE_DEDUP_SHINGLE_WORDS"),
+                    bands=settings.getint("STORYARCHIVE_DEDUP_LSH_BANDS"),
+                    rows=settings.getint("STORYARCHIVE_DEDUP_LSH_ROWS"))
     if lsh.shingle_words < 1 or lsh.bands < 1 or lsh.rows < 1:
         raise ValueError("STORYARCHIVE_DEDUP_SHINGLE_WORDS, _LSH_BANDS and _LSH_ROWS must be >= 1")
-    sites = [s.strip().lower() for s in settings.getlist("STORYARCHIVE_DEDUP_WIRE_SITES", [])]
+    sites = [s.strip().lower() for s in settings.getlist("STORYARCHIVE_DEDUP_WIRE_SITES")]
     return DedupConfig(
         thresholds=th, lsh=lsh,
-        boilerplate_min_urls=max(2, settings.getint("STORYARCHIVE_DEDUP_BOILERPLATE_MIN_URLS", 3)),
+        boilerplate_min_urls=max(2, settings.getint("STORYARCHIVE_DEDUP_BOILERPLATE_MIN_URLS")),
         wire_sites=frozenset(s for s in [*sites, *extra_wire_sites] if s),
     )

@@ -24,6 +24,7 @@ from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
+from storyarchive import defaults
 from storyarchive.contenttype import declared_charset
 from storyarchive.extract.decode import decode_html
 from storyarchive.extract.furniture import drop_furniture, prune_furniture
@@ -64,30 +65,30 @@ class ExtractOptions:
     (share prompts, "Read more:" teasers, photo credits, a repeated title or byline).
     """
 
-    favor_precision: bool = True
-    favor_recall: bool = False
-    include_tables: bool = True
-    include_comments: bool = False
-    fallbacks: bool = True
+    favor_precision: bool = defaults.STORYARCHIVE_EXTRACT_FAVOR_PRECISION
+    favor_recall: bool = defaults.STORYARCHIVE_EXTRACT_FAVOR_RECALL
+    include_tables: bool = defaults.STORYARCHIVE_EXTRACT_INCLUDE_TABLES
+    include_comments: bool = defaults.STORYARCHIVE_EXTRACT_INCLUDE_COMMENTS
+    fallbacks: bool = defaults.STORYARCHIVE_EXTRACT_FALLBACKS
     extensive_date_search: bool = False
-    prune_furniture: bool = True
-    drop_furniture: bool = True
+    prune_furniture: bool = defaults.STORYARCHIVE_EXTRACT_FURNITURE
+    drop_furniture: bool = defaults.STORYARCHIVE_EXTRACT_FURNITURE
 
     def describe(self) -> dict[str, Any]:
         return {"name": "trafilatura", "version": _TRAFILATURA_VERSION, "options": asdict(self)}
 
 
 def options_from_settings(settings: Any) -> ExtractOptions:
-    """ExtractOptions from the STORYARCHIVE_EXTRACT_* settings (defaults in settings.py):
+    """ExtractOptions from the STORYARCHIVE_EXTRACT_* settings (defaults in storyarchive/defaults.py):
     the one place both the crawl's extract pipeline and `storyarchive reextract` read them,
     so a re-extraction with unchanged settings reproduces the crawl's documents."""
-    furniture = settings.getbool("STORYARCHIVE_EXTRACT_FURNITURE", True)
+    furniture = settings.getbool("STORYARCHIVE_EXTRACT_FURNITURE")
     return ExtractOptions(
-        favor_precision=settings.getbool("STORYARCHIVE_EXTRACT_FAVOR_PRECISION", True),
-        favor_recall=settings.getbool("STORYARCHIVE_EXTRACT_FAVOR_RECALL", False),
-        include_tables=settings.getbool("STORYARCHIVE_EXTRACT_INCLUDE_TABLES", True),
-        include_comments=settings.getbool("STORYARCHIVE_EXTRACT_INCLUDE_COMMENTS", False),
-        fallbacks=settings.getbool("STORYARCHIVE_EXTRACT_FALLBACKS", True),
+        favor_precision=settings.getbool("STORYARCHIVE_EXTRACT_FAVOR_PRECISION"),
+        favor_recall=settings.getbool("STORYARCHIVE_EXTRACT_FAVOR_RECALL"),
+        include_tables=settings.getbool("STORYARCHIVE_EXTRACT_INCLUDE_TABLES"),
+        include_comments=settings.getbool("STORYARCHIVE_EXTRACT_INCLUDE_COMMENTS"),
+        fallbacks=settings.getbool("STORYARCHIVE_EXTRACT_FALLBACKS"),
         prune_furniture=furniture,
         drop_furniture=furniture,
     )

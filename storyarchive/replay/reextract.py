@@ -89,15 +89,15 @@ def options_for_story(settings: Any, store: ArchiveStore, slug: str, *, story: A
     from storyarchive.manifests import recorded_wire_sites
 
     dedup = None
-    if settings.getbool("STORYARCHIVE_DEDUP_ENABLED", True):
+    if settings.getbool("STORYARCHIVE_DEDUP_ENABLED"):
         wire = recorded_wire_sites(store, slug) + (tuple(story.wire_sites) if story is not None else ())
         dedup = config_from_settings(settings, extra_wire_sites=wire)
     return ReextractOptions(
         extract=options_from_settings(settings), dedup=dedup,
         redis_url=settings.get("STORYARCHIVE_DEDUP_REDIS_URL") or None,
         redis_params=RedisParams.from_settings(settings),
-        replay_base=settings.get("STORYARCHIVE_REPLAY_BASE_URL") or DEFAULT_REPLAY_BASE_URL,
-        batch_documents=settings.getint("STORYARCHIVE_FINISH_BATCH_DOCUMENTS", DEFAULT_BATCH_DOCUMENTS),
+        replay_base=settings.get("STORYARCHIVE_REPLAY_BASE_URL"),
+        batch_documents=settings.getint("STORYARCHIVE_FINISH_BATCH_DOCUMENTS"),
         write=write, story=story,
     )
 

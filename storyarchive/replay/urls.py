@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 
+from storyarchive.defaults import STORYARCHIVE_REPLAY_BASE_URL as DEFAULT_REPLAY_BASE_URL
 from storyarchive.layout import check_slug
-
-DEFAULT_REPLAY_BASE_URL = "http://127.0.0.1:8080"
 
 
 def timestamp14(value: str) -> str:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from storyarchive import defaults
 from storyarchive.credentials import redact_urls
 from storyarchive.layout import check_key
 from storyarchive.store.base import (
@@ -64,23 +65,23 @@ _SHA_META = "sha256"  # stored as x-amz-meta-sha256
 @dataclass(frozen=True)
 class S3Options:
     """Tunables of the S3 backend. Each field `name` is read from the environment or the
-    settings as STORYARCHIVE_S3_<NAME> (see settings.py, "archive store")."""
+    settings as STORYARCHIVE_S3_<NAME> (defaults: storyarchive/defaults.py, "S3 store")."""
 
-    multipart_threshold: int = 32 * MiB
-    part_size: int = 16 * MiB
-    max_concurrency: int = 4
-    retry_mode: str = "standard"
-    max_attempts: int = 5
-    connect_timeout: float = 5.0
-    read_timeout: float = 60.0
-    addressing_style: str = "auto"
-    sse: str = ""
-    sse_kms_key_id: str = ""
-    storage_class: str = ""
-    tag_story: bool = False
-    object_lock_mode: str = ""
-    object_lock_days: int = 0
-    legal_hold: bool = False
+    multipart_threshold: int = defaults.STORYARCHIVE_S3_MULTIPART_THRESHOLD
+    part_size: int = defaults.STORYARCHIVE_S3_PART_SIZE
+    max_concurrency: int = defaults.STORYARCHIVE_S3_MAX_CONCURRENCY
+    retry_mode: str = defaults.STORYARCHIVE_S3_RETRY_MODE
+    max_attempts: int = defaults.STORYARCHIVE_S3_MAX_ATTEMPTS
+    connect_timeout: float = defaults.STORYARCHIVE_S3_CONNECT_TIMEOUT
+    read_timeout: float = defaults.STORYARCHIVE_S3_READ_TIMEOUT
+    addressing_style: str = defaults.STORYARCHIVE_S3_ADDRESSING_STYLE
+    sse: str = defaults.STORYARCHIVE_S3_SSE
+    sse_kms_key_id: str = defaults.STORYARCHIVE_S3_SSE_KMS_KEY_ID
+    storage_class: str = defaults.STORYARCHIVE_S3_STORAGE_CLASS
+    tag_story: bool = defaults.STORYARCHIVE_S3_TAG_STORY
+    object_lock_mode: str = defaults.STORYARCHIVE_S3_OBJECT_LOCK_MODE
+    object_lock_days: int = defaults.STORYARCHIVE_S3_OBJECT_LOCK_DAYS
+    legal_hold: bool = defaults.STORYARCHIVE_S3_LEGAL_HOLD
 
     @classmethod
     def resolve(
@@ -92,7 +93,7 @@ class S3Options:
         """Options from, in order of precedence: `overrides` (field names), a value of
         `settings` set on the command line (Scrapy priority 'cmdline': --set), the
         environment (STORYARCHIVE_S3_*), any other value of `settings` (same names, e.g.
-        settings.py), the defaults. Raises StoreConfigError naming the variable when a
+        settings.py), the defaults (defaults.py). Raises StoreConfigError naming the variable when a
         value is not valid."""
         environ = os.environ if environ is None else environ
         overrides = overrides or {}
