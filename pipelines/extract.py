@@ -55,14 +55,14 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         s = crawler.settings
-        if not s.getbool("STORYARCHIVE_EXTRACT_ENABLED", True):
+        if not s.getbool("STORYARCHIVE_EXTRACT_ENABLED"):
             raise NotConfigured("STORYARCHIVE_EXTRACT_ENABLED is off")
-        workers = s.getint("STORYARCHIVE_EXTRACT_WORKERS", 2)
+        workers = s.getint("STORYARCHIVE_EXTRACT_WORKERS")
         if workers < 0:
             raise NotConfigured(f"STORYARCHIVE_EXTRACT_WORKERS must be >= 0, got {workers}")
-        timeout = s.getfloat("STORYARCHIVE_EXTRACT_TIMEOUT", 60.0) or None
+        timeout = s.getfloat("STORYARCHIVE_EXTRACT_TIMEOUT") or None
         options = options_from_settings(s)
-        start_method = s.get("STORYARCHIVE_EXTRACT_START_METHOD", "forkserver")
+        start_method = s.get("STORYARCHIVE_EXTRACT_START_METHOD")
         return cls(crawler, ExtractionPool(workers, timeout, start_method), options)
 
     def open_spider(self) -> None:

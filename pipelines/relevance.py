@@ -36,12 +36,12 @@ class RelevancePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RelevancePipeline:
         settings = crawler.settings
-        if not settings.getbool("STORYARCHIVE_RELEVANCE_ENABLED", True):
+        if not settings.getbool("STORYARCHIVE_RELEVANCE_ENABLED"):
             raise NotConfigured("STORYARCHIVE_RELEVANCE_ENABLED is off")
         return cls(
             crawler,
-            check_window=settings.getbool("STORYARCHIVE_RELEVANCE_CHECK_WINDOW", True),
-            drop_log_level=settings.get("STORYARCHIVE_RELEVANCE_DROP_LOG_LEVEL", "DEBUG"),
+            check_window=settings.getbool("STORYARCHIVE_RELEVANCE_CHECK_WINDOW"),
+            drop_log_level=settings.get("STORYARCHIVE_RELEVANCE_DROP_LOG_LEVEL"),
         )
 
     def process_item(self, item: Any) -> Any:

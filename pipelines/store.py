@@ -71,7 +71,7 @@ class StorePipeline:
         s = crawler.settings
         options_from_settings(s)  # a bad dedup or finish setting fails now, not after fetching
         pipeline = cls(crawler, store_from_crawler(crawler),
-                       s.getfloat("STORYARCHIVE_JOURNAL_FSYNC_INTERVAL", 1.0))
+                       s.getfloat("STORYARCHIVE_JOURNAL_FSYNC_INTERVAL"))
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline

@@ -184,8 +184,8 @@ class ArchiveSpider(scrapy.Spider):
             return PageReading()
         whole = not any(flag in response.flags for flag in TRUNCATION_FLAGS)
         limit = 0
-        if whole and self.settings.getbool("STORYARCHIVE_CAPTURE_REQUISITES", True):
-            limit = self.settings.getint("STORYARCHIVE_REQUISITES_MAX_PER_PAGE", 100)
+        if whole and self.settings.getbool("STORYARCHIVE_CAPTURE_REQUISITES"):
+            limit = self.settings.getint("STORYARCHIVE_REQUISITES_MAX_PER_PAGE")
         pipeline = self._extract_pipeline()
         options = ReadOptions(
             canonical=bool(_CANONICAL.search(response.body)), requisites=limit,
@@ -278,7 +278,7 @@ class ArchiveSpider(scrapy.Spider):
             return
         from storyarchive.requisites import css_requisites
 
-        limit = self.settings.getint("STORYARCHIVE_REQUISITES_MAX_PER_PAGE", 100)
+        limit = self.settings.getint("STORYARCHIVE_REQUISITES_MAX_PER_PAGE")
         css = response.text if isinstance(response, TextResponse) else response.body.decode(
             "utf-8", errors="replace")
         for url in css_requisites(css, response.url, limit=limit):

@@ -93,7 +93,7 @@ def finish_distributed(args: argparse.Namespace) -> int:
             f"a worker (`storyarchive worker --redis {redacted(args.redis)}`) or `storyarchive "
             f"resume {args.slug} --redis ...`")
     me = f"finish-{os.uname().nodename}-{os.getpid()}"
-    lease_ms = int(settings.getfloat("STORYARCHIVE_LEASE_TIMEOUT", 60.0) * 1000)
+    lease_ms = int(settings.getfloat("STORYARCHIVE_LEASE_TIMEOUT") * 1000)
     if not r.set(keys.finisher, me, nx=True, px=lease_ms):
         raw_holder = r.get(keys.finisher)
         holder = raw_holder.decode() if isinstance(raw_holder, bytes) else "?"

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     if args.port is None:
         from urllib.parse import urlsplit
 
-        base = settings.get("STORYARCHIVE_REPLAY_BASE_URL") or "http://127.0.0.1:8080"
+        base = settings.get("STORYARCHIVE_REPLAY_BASE_URL")
         args.port = urlsplit(base).port or 8080
     try:
         check_port_free(args.port)  # one clear line now, not pywb's traceback later

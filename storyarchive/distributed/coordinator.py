@@ -110,8 +110,8 @@ class DistributedCrawl:
         self.redis = redis_client(url, RedisParams.from_settings(s))
         self.scope: str = s["STORYARCHIVE_REDIS_SCOPE"]
         self.worker: str = s["STORYARCHIVE_WORKER_ID"]
-        self.lease_timeout = s.getfloat("STORYARCHIVE_LEASE_TIMEOUT", 60.0)
-        self.commit_interval = s.getfloat("STORYARCHIVE_WORKER_COMMIT_INTERVAL", 30.0)
+        self.lease_timeout = s.getfloat("STORYARCHIVE_LEASE_TIMEOUT")
+        self.commit_interval = s.getfloat("STORYARCHIVE_WORKER_COMMIT_INTERVAL")
         self.keys: CrawlKeys | None = None
         self.slug = ""
         self.finisher = False  # this worker took the finish lock

@@ -127,7 +127,7 @@ def run_worker(settings: Settings, *, only: CrawlRecord | None = None, seed: boo
 
     r = redis_client(settings.get("STORYARCHIVE_REDIS_URL"), RedisParams.from_settings(settings))
     scope = settings.get("STORYARCHIVE_REDIS_SCOPE")
-    limit = max(1, settings.getint("STORYARCHIVE_WORKER_MAX_CRAWLS", 4))
+    limit = max(1, settings.getint("STORYARCHIVE_WORKER_MAX_CRAWLS"))
     from scrapy.utils.reactor import install_reactor
 
     process = CrawlerProcess(settings)
