@@ -1,6 +1,6 @@
 """Prometheus metrics of a running crawl, served on a loopback port when asked.
 
-`MetricsExtension` is on when STORYARCHIVE_METRICS_PORT is set (settings.py, "metrics"):
+`MetricsExtension` is on when STORYARCHIVE_METRICS_PORT is set (storyarchive/defaults.py):
 it serves `/metrics` with prometheus-client on STORYARCHIVE_METRICS_HOST:PORT from
 spider_opened until engine_stopped, so the finish stage (which runs while the spider
 closes) is watched too. Nothing is counted per response: each scrape reads the crawler's
