@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from storyarchive import defaults
 from storyarchive.dedup.canonical import DEFAULT_WIRE_NAMES
 from storyarchive.dedup.fingerprint import LSH_VERSION, LshParams
 from storyarchive.dedup.verify import MatchThresholds
@@ -15,7 +16,8 @@ from storyarchive.dedup.verify import MatchThresholds
 class DedupConfig:
     thresholds: MatchThresholds = field(default_factory=MatchThresholds)
     lsh: LshParams = field(default_factory=LshParams)
-    boilerplate_min_urls: int = 3  # same block on this many URLs of one site = boilerplate
+    # the same block on this many URLs of one site is boilerplate
+    boilerplate_min_urls: int = defaults.STORYARCHIVE_DEDUP_BOILERPLATE_MIN_URLS
     wire_sites: frozenset[str] = frozenset()  # host[:port] of wire agencies
     wire_names: frozenset[str] = frozenset(n.casefold() for n in DEFAULT_WIRE_NAMES)
     max_bucket: int = 200  # texts sharing one LSH band key compared pairwise at most

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from storyarchive import defaults
 from storyarchive.dedup.normalize import STOPWORD_MASK, STOPWORD_TABLE, hash_word
 
 # Bump when anything that makes a key changes (word hashes, exact keys, shingles, bands):
@@ -45,9 +46,9 @@ def _mix(x: np.ndarray) -> np.ndarray:
 class LshParams:
     """MinHash/LSH shape; persisted with the index, which must be rebuilt if it changes."""
 
-    shingle_words: int = 2
-    bands: int = 16
-    rows: int = 2
+    shingle_words: int = defaults.STORYARCHIVE_DEDUP_SHINGLE_WORDS
+    bands: int = defaults.STORYARCHIVE_DEDUP_LSH_BANDS
+    rows: int = defaults.STORYARCHIVE_DEDUP_LSH_ROWS
     min_bands: int = 2  # a candidate shares at least this many band keys
 
     @property

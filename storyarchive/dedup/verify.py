@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from storyarchive import defaults
+
 # A block's distinct shingles: a set of ints, or a sorted uint64 array without repeats
 # (what the engine keeps: 8 bytes a shingle).
 Shingles = frozenset[int] | np.ndarray
@@ -21,9 +23,9 @@ class MatchThresholds:
     (a paragraph cut short or extended by a sentence); `min_words`: shorter blocks are
     never collapsed across documents."""
 
-    jaccard: float = 0.6
-    containment: float = 0.8
-    min_words: int = 6
+    jaccard: float = defaults.STORYARCHIVE_DEDUP_JACCARD
+    containment: float = defaults.STORYARCHIVE_DEDUP_CONTAINMENT
+    min_words: int = defaults.STORYARCHIVE_DEDUP_MIN_WORDS
 
 
 class Match(NamedTuple):
