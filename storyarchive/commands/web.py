@@ -70,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if token is not None and len(token) < MIN_TOKEN_LENGTH:
         raise UserError(f"${TOKEN_ENV} is too short ({len(token)} characters; at least "
                         f"{MIN_TOKEN_LENGTH}): use e.g. `openssl rand -hex 24`")
-    replay = (args.replay_url or settings.get("STORYARCHIVE_REPLAY_BASE_URL")
-              or "http://127.0.0.1:8080").rstrip("/")
+    replay = str(args.replay_url or settings.get("STORYARCHIVE_REPLAY_BASE_URL")).rstrip("/")
     if not replay.startswith(("http://", "https://")):
         raise UserError(f"--replay-url must be an http(s) URL, got {replay!r}")
     # bind first, so a taken port is one line and exit status 2, before anything else

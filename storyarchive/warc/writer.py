@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from storyarchive import SOFTWARE
+from storyarchive import SOFTWARE, defaults
 from storyarchive.items import WarcRef
 from storyarchive.layout import cdxj_key, warc_key
 from storyarchive.store import ArchiveStore
@@ -155,13 +155,13 @@ def file_name(prefix: str, when: datetime, serial: int, host: str) -> str:
 class WriterConfig:
     slug: str
     crawl_id: str
-    prefix: str = ""
-    max_bytes: int = 1 << 30
-    max_age: float = 3600.0
-    operator: str = ""
-    gzip_level: int = 6
-    revisits: bool = True
-    revisit_min_bytes: int = 1
+    prefix: str = defaults.STORYARCHIVE_WARC_PREFIX
+    max_bytes: int = defaults.STORYARCHIVE_WARC_MAX_BYTES
+    max_age: float = defaults.STORYARCHIVE_WARC_MAX_AGE
+    operator: str = defaults.STORYARCHIVE_WARC_OPERATOR
+    gzip_level: int = defaults.STORYARCHIVE_WARC_GZIP_LEVEL
+    revisits: bool = defaults.STORYARCHIVE_WARC_REVISITS
+    revisit_min_bytes: int = defaults.STORYARCHIVE_WARC_REVISIT_MIN_BYTES
     host: str = field(default_factory=socket.gethostname)
     user_agent: str = ""  # the crawl's User-Agent (warcinfo http-header-user-agent)
     robots: str = ""  # "obey" | "ignore": how the crawl treated robots.txt (warcinfo robots)
