@@ -21,6 +21,7 @@ import contextlib
 import datetime as dt
 import hmac
 import json
+import logging
 import re
 import threading
 import time
@@ -66,6 +67,8 @@ RELATION_LABELS = {
     "wire-exact": "wire copy (exact)", "wire-near": "wire copy (edited)",
 }
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass
 class WebConfig:
@@ -84,7 +87,8 @@ class WebState:
     def __init__(self, config: WebConfig) -> None:
         self.config = config
         self.store = config.store
-        self.summaries = SummaryCache(config.store, config.replay_base, config.refresh)
+        self.summaries = SummaryCache(config.store, config.replay_base, config.refresh,
+                                      on_change=self.reindex)
         self.captures: CaptureQueue | None = None
         self._lock = threading.Lock()
         self._search: Any = None
@@ -120,6 +124,20 @@ class WebState:
     def forget(self, slug: str) -> None:
         self.summaries.refresh_now(slug)
         self._slugs = None
+
+    def reindex(self, slug: str) -> None:
+        """Bring the story's search index up to date after its manifests changed. A crawl's
+        finish does this where it runs, but the index of an S3 store is a cache on each
+        machine: crawls by workers elsewhere reach this one's index only so. Only changed
+        documents are read; a failure is logged and searching goes on with what is indexed."""
+        try:
+            index = self.search()
+            update = getattr(index, "update_story", None)
+            if update is not None:
+                update(slug)
+        except Exception as exc:  # noqa: BLE001 - derived data; the pages do not depend on it
+            logger.warning("search index of %s not updated (`storyarchive index --story %s` "
+                           "updates it): %s", slug, slug, exc)
 
     def search(self) -> Any:
         """The search index (storyarchive.searchindex), opened once; HTTPException 503 if

@@ -234,10 +234,12 @@ class SummaryCache:
     requests for a story being built wait for the one build."""
 
     def __init__(self, store: ArchiveStore, replay_base: str | None, refresh: float = 2.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 on_change: Callable[[str], None] | None = None) -> None:
         self.store = store
         self.replay_base = replay_base
         self.refresh = refresh
+        self.on_change = on_change  # called with the slug after a story's summary is rebuilt
         self.clock = clock
         self._entries: dict[str, tuple[tuple[str, ...], float, StorySummary]] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -258,6 +260,8 @@ class SummaryCache:
                 return entry[2]
             summary = build_summary(self.store, slug, self.replay_base, manifests)
             self._entries[slug] = (tuple(manifests), now, summary)
+            if self.on_change is not None:
+                self.on_change(slug)
             return summary
 
 
