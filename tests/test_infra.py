@@ -449,11 +449,12 @@ def variables_storyarchive_reads() -> set[str]:
     """The STORYARCHIVE_* variables the program reads from the environment: the store, the
     S3 options, and each name looked up with os.environ / getenv in its source."""
     names = {STORE_SETTING} | {f"STORYARCHIVE_S3_{f.name.upper()}" for f in dataclasses.fields(S3Options)}
-    lookup = re.compile(r"""(?:environ\.get\(|environ\[|getenv\()\s*["'](STORYARCHIVE_\w+)["']""")
+    lookup = re.compile(r"""(?:environ\.get\(|environ\[|getenv\()\s*["'](STORYARCHIVE_\w+)["']"""
+                        r"""|^\w*_ENV\s*=\s*["'](STORYARCHIVE_\w+)["']""", re.M)  # or a NAME_ENV constant
     for folder in ("storyarchive", "spiders", "pipelines"):
         for path in (ROOT / folder).rglob("*.py"):
-            names |= set(lookup.findall(path.read_text()))
-    return names | set(lookup.findall((ROOT / "settings.py").read_text()))
+            names |= {a or b for a, b in lookup.findall(path.read_text())}
+    return names | {a or b for a, b in lookup.findall((ROOT / "settings.py").read_text())}
 
 
 def test_every_storyarchive_variable_infra_sets_is_read_by_storyarchive():
