@@ -47,12 +47,12 @@ def cli(tmp_path: Path) -> Iterator[Cli]:
         commands.kill_all()
 
 
-def start_workers(cli: Cli, n: int, redis_url: str, store: Path, *extra: str) -> list[Running]:
-    """n `storyarchive worker` processes named worker1..n, each waiting for crawls before
-    this returns."""
+def start_workers(cli: Cli, n: int, redis_url: str, store: Path, *extra: str, first: int = 1) -> list[Running]:
+    """n `storyarchive worker` processes named worker<first>.., each waiting for crawls
+    before this returns."""
     workers = [cli.start("worker", "--redis", redis_url, "--store", str(store),
                          "--exit-when-idle", "8",
-                         *settings_args(*SHARED, *extra, f"STORYARCHIVE_WORKER_ID=worker{i + 1}"))
+                         *settings_args(*SHARED, *extra, f"STORYARCHIVE_WORKER_ID=worker{first + i}"))
                for i in range(n)]
     for w in workers:
         w.wait_until(lambda w=w: "waiting for crawls" in w.err_path.read_text(), "it was ready")
@@ -153,10 +153,14 @@ def test_a_worker_killed_mid_crawl_costs_only_its_uncommitted_requests(
     expected = reference().documents
     store = tmp_path / "archive"
     before = access_log(generated_site.web)
-    victim, survivor = start_workers(cli, 2, redis_url, store, "CONCURRENT_REQUESTS=2")
+    # The survivor and the seeder fetch slowly, so the victim does most of the work and the
+    # crawl is still running when it has handled 20 pages, however loaded the machine is.
+    slow = "DOWNLOAD_DELAY=0.25"
+    (victim,) = start_workers(cli, 1, redis_url, store, "CONCURRENT_REQUESTS=2")
+    (survivor,) = start_workers(cli, 1, redis_url, store, slow, first=2)
     journal = store / ".state" / SLUG / "crawls"
     seeder = cli.start("crawl", str(generated_site.story), "--redis", redis_url, "--store", str(store),
-                       *settings_args(*SHARED))
+                       *settings_args(*SHARED, slow))
 
     def victim_fetched() -> int:
         return sum(p.read_bytes().count(b'{"t":"page"')
