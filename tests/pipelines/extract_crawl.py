@@ -15,6 +15,7 @@ import scrapy
 from scrapy.crawler import CrawlerProcess
 
 from storyarchive.items import ArticleItem
+from tests.crawlers import DEFAULTS_ADDON
 
 
 class PagesSpider(scrapy.Spider):
@@ -59,6 +60,7 @@ class CollectPipeline:
 def main() -> None:
     base, out, stats_out, *names = sys.argv[1:]
     process = CrawlerProcess({
+        "ADDONS": dict(DEFAULTS_ADDON),  # the project's defaults, as every crawl has them
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "ITEM_PIPELINES": {
             "pipelines.extract.ExtractPipeline": 100,
