@@ -47,7 +47,8 @@ def cli(tmp_path: Path) -> Iterator[Cli]:
         commands.kill_all()
 
 
-def start_workers(cli: Cli, n: int, redis_url: str, store: Path, *extra: str, first: int = 1) -> list[Running]:
+def start_workers(cli: Cli, n: int, redis_url: str, store: Path, *extra: str,
+                  first: int = 1) -> list[Running]:
     """n `storyarchive worker` processes named worker<first>.., each waiting for crawls
     before this returns."""
     workers = [cli.start("worker", "--redis", redis_url, "--store", str(store),
