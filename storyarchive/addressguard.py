@@ -146,6 +146,8 @@ class AddressGuardMiddleware:
 
     def spider_opened(self) -> None:
         named = getattr(self.crawler.spider, "named_urls", None)
+        if not self.crawler.settings.getbool("STORYARCHIVE_TRUST_NAMED_HOSTS"):
+            named = None  # URLs from a web form: checked like discovered ones
         self.policy = AddressPolicy(named_hosts(named() if named else ()), self.policy.networks)
 
     async def process_request(self, request: Request) -> None:

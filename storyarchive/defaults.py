@@ -49,6 +49,12 @@ STORYARCHIVE_SEED_DEPTH = 1
 # loopback, private, link-local or cloud-metadata address a discovered URL (or a redirect)
 # resolves to is refused (storyarchive/addressguard.py; reason "forbidden-address").
 STORYARCHIVE_ALLOW_NETWORKS: list[str] = []
+# Whether the hosts the user names (a story file's sources, the URLs given to capture) are
+# fetched whatever address they resolve to. The web view's "capture now" sets it false for
+# the captures it queues: URLs typed into a web form are checked like discovered ones, so a
+# token holder cannot make the server fetch its own network or a cloud's metadata service
+# (allow an intranet with STORYARCHIVE_ALLOW_NETWORKS).
+STORYARCHIVE_TRUST_NAMED_HOSTS = True
 # The URL budget of one story crawl: child sitemaps and candidate articles it requests
 # (the sources the story file names do not count). Past it, discovered URLs are not
 # followed; each source that listed some is in the manifest (rejected_at_discovery, reason

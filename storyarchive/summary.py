@@ -104,7 +104,9 @@ def _left_to_do(stats: dict[str, Any], slug: str) -> str:
 
 def not_captured(report: Any, urls: list[str]) -> list[tuple[str, str]]:
     """(url, why) for each of `urls` a capture could not archive: robots.txt forbids it,
-    or nothing answered (a dead host, a name that does not resolve, a timeout). A page
+    its address is refused (a capture queued from the web view: loopback, private or
+    metadata addresses), or nothing answered (a dead host, a name that does not resolve,
+    a timeout). A page
     that answered, even with an error status, is archived and not listed."""
     reasons = {str(e.get("url")): e for e in getattr(report, "rejected", None) or []}
     out = []
@@ -114,6 +116,8 @@ def not_captured(report: Any, urls: list[str]) -> list[tuple[str, str]]:
         if reason.startswith("robots.txt"):
             out.append((url, "forbidden by robots.txt (`capture --ignore-robots` fetches it, "
                              "if you have the right to archive it)"))
+        elif reason.startswith("forbidden-address"):
+            out.append((url, f"refused: {reason.partition(': ')[2]}"))
         elif reason.startswith("error:"):
             out.append((url, f"no answer: {entry.get('detail') or reason}"))
     return out

@@ -139,8 +139,11 @@ class CaptureQueue:
                 self.on_done(job.story)
 
     def command(self, job: CaptureJob) -> list[str]:
+        # URLs from the web are checked like discovered ones (no loopback, private network or
+        # metadata address unless STORYARCHIVE_ALLOW_NETWORKS allows it); the web command's
+        # own --set values come after, so an operator can say otherwise
         args = [sys.executable, "-m", "storyarchive", "capture", *job.urls, "--story", job.story,
-                "--store", self.store_uri, "--fresh"]
+                "--store", self.store_uri, "--fresh", "--set", "STORYARCHIVE_TRUST_NAMED_HOSTS=false"]
         for value in self.set_values:
             args += ["--set", value]
         return args

@@ -42,7 +42,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def web_with_token(store: Path) -> Iterator[WebServer]:
-    server = start_web(str(store), env=clean_env(STORYARCHIVE_WEB_TOKEN=TOKEN))
+    # the demo web is on loopback: URLs from the web are checked like discovered ones
+    server = start_web(str(store), "--set", "STORYARCHIVE_ALLOW_NETWORKS=127.0.0.0/8",
+                       env=clean_env(STORYARCHIVE_WEB_TOKEN=TOKEN))
     try:
         yield server
     finally:
@@ -99,6 +101,28 @@ def test_a_capture_request_without_the_token_or_with_a_wrong_one_is_refused_and_
     time.sleep(1)
     assert files(store) == before
     assert not (store / "stories" / STORY).exists()
+
+
+def test_a_url_from_the_web_never_reaches_this_machine_or_a_private_network_unless_allowed(
+        site: DemoWeb, tmp_path: Path):
+    """`capture URL` on the command line fetches what its user names; a URL typed into the
+    web view is checked like a discovered one, so a token holder cannot make the server read
+    its own loopback services, its network or a cloud's metadata service."""
+    store = tmp_path / "archive"
+    server = start_web(str(store), env=clean_env(STORYARCHIVE_WEB_TOKEN=TOKEN))
+    try:
+        url = site.entry_url(ARTICLE)
+        status, _, body = post_capture(server, [url, "http://169.254.169.254/latest/meta-data/"])
+        assert status == 202
+        job = wait_for(server, json.loads(body)["id"])
+        assert job["status"] == "failed" and job["exit_code"] == 1
+        assert job["documents"] == []
+        refused = "\n".join(job["not_captured"])
+        assert url in refused and "refused" in refused and "loopback" in refused, job
+        assert "169.254.169.254" in refused, job
+        assert not (store / "stories" / STORY / "articles").exists()
+    finally:
+        stop_web(server)
 
 
 def test_a_capture_request_with_bad_urls_or_slug_is_refused_before_anything_runs(
