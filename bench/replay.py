@@ -154,6 +154,7 @@ def _reextract_row(root: Path, tmp: Path, docs: list[dict[str, Any]], rounds: in
     from scrapy.settings import Settings
 
     import settings as project_settings
+    from storyarchive.defaults import apply_defaults
     from storyarchive.extract import decode_html
     from storyarchive.replay.records import StoredPayloads
     from storyarchive.replay.reextract import options_for_story, reextract_story, story_entries
@@ -161,6 +162,7 @@ def _reextract_row(root: Path, tmp: Path, docs: list[dict[str, Any]], rounds: in
 
     settings = Settings()
     settings.setmodule(project_settings)
+    apply_defaults(settings)  # storyarchive/defaults.py, as every crawl and command has them
     copy = tmp / "reextract"
     shutil.copytree(root, copy)
     store = LocalStore(copy)
