@@ -140,6 +140,19 @@ def documents(store: ArchiveStore, slug: str) -> dict[str, dict[str, Any]]:
     return out
 
 
+def document_differences(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What differs between two documents() results: ids on one side only, and for each
+    document on both, its differing fields as (a's value, b's value). Empty when equal."""
+    out: dict[str, Any] = {k: "only in the first" for k in a.keys() - b.keys()}
+    out |= {k: "only in the second" for k in b.keys() - a.keys()}
+    for k in a.keys() & b.keys():
+        fields = {f: (a[k].get(f), b[k].get(f)) for f in a[k].keys() | b[k].keys()
+                  if a[k].get(f) != b[k].get(f)}
+        if fields:
+            out[k] = fields
+    return out
+
+
 def manifest(store: ArchiveStore, slug: str) -> dict[str, Any]:
     """The story's only crawl manifest."""
     keys = [k for k in store.list_keys(f"stories/{slug}/crawls/") if k.endswith(".json")]

@@ -28,7 +28,15 @@ from storyarchive.store.local import LocalStore
 from storyarchive.story import load_story
 from tests.commands.conftest import GeneratedSite, Reference
 from tests.commands.crawlproc import GENERATED_SLUG as SLUG
-from tests.commands.crawlproc import Cli, Running, access_log, documents, manifest, settings_args
+from tests.commands.crawlproc import (
+    Cli,
+    Running,
+    access_log,
+    document_differences,
+    documents,
+    manifest,
+    settings_args,
+)
 from tests.fixtures.redisserver import RedisProcess
 
 # Short leases and commits, so a dead worker is noticed in seconds; a small delay per
@@ -142,7 +150,9 @@ def test_two_workers_crawl_the_demo_story_as_one_process_does(
     assert worker.result().code == 0, outputs([worker])
     shared = fetched_since(fresh_demo_web, before)
 
-    assert documents(LocalStore(store), slug) == documents(LocalStore(tmp_path / "one"), slug)
+    differences = document_differences(documents(LocalStore(store), slug),
+                                       documents(LocalStore(tmp_path / "one"), slug))
+    assert not differences, differences
     assert shared == alone  # every URL as often as one process fetches it (retries included)
     assert len(warc_workers(store, slug)) == 2, warc_workers(store, slug)
 
