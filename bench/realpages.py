@@ -486,8 +486,16 @@ def run_corpus(label: str, root: Path, paths: list[str], work: Path, full_set: b
                      ("bare", [sys.executable, "-m", "bench.pipeline", "--bare-scrapy", str(urls_json)])]
         store = work / f"{label}-store"
         jobs.append(("full", ours_full(urls, store, "bench-real")))
+        # The limit runs first and last, and counts at its faster run: the first run after the
+        # corpus is written was measured at 70 s for 61 CPU s on 2 cores (below one process's
+        # rate), which made every ratio against the limit look better than it is.
+        jobs.append(("extract-N", jobs[0][1]))
+        os.sync()  # the corpus's dirty pages are written out before anything is timed
         for name, cmd in jobs:
-            m = runs[name] = measure(f"{label} {name}", cmd)
+            m = measure(f"{label} {name}", cmd)
+            if name in runs and runs[name].seconds <= m.seconds:
+                continue  # a second run of the limit that was slower
+            runs[name] = m
             if name.startswith(("extract", "ours-extract")):
                 m.pages, m.rate_seconds = int(m.result["pages"]), float(m.result["seconds"])
             elif name == "spider":
