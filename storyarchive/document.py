@@ -215,17 +215,7 @@ def write_document(
 
 def iter_latest_documents(store: ArchiveStore, slug: str):  # type: ignore[no-untyped-def]
     """Yield (key, document dict) for the latest version of every document of a story."""
-    prefix = f"{layout.story_prefix(slug)}articles/"
-    latest: dict[str, tuple[str, str]] = {}
-    for key in store.list_keys(prefix):
-        v = layout.article_version(key)
-        if v is None:
-            continue
-        document_id = key[len(prefix) :].split("/", 1)[0]
-        if document_id not in latest or v > latest[document_id][0]:
-            latest[document_id] = (v, key)
-    for document_id in sorted(latest):
-        key = latest[document_id][1]
+    for _ident, key in sorted(latest_document_keys(store, f"{layout.story_prefix(slug)}articles/").items()):
         yield key, json.loads(store.get_bytes(key))
 
 
@@ -245,16 +235,22 @@ def read_document(store: ArchiveStore, key: str) -> dict[str, Any]:
     return doc
 
 
+def version_keys(store: ArchiveStore, prefix: str = "stories/") -> dict[tuple[str, str], list[str]]:
+    """(story, doc_id) -> the keys of every stored version, oldest first, for every document
+    under `prefix` (stories/ for the whole archive, stories/<slug>/articles/ for one story,
+    an article's prefix for one document): one listing. A version's key sorts by its time."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for key in store.list_keys(prefix):
+        parts = key.split("/")
+        if layout.article_version(key) is None or len(parts) != 5 or parts[2] != "articles":
+            continue
+        out.setdefault((parts[1], parts[3]), []).append(key)
+    for keys in out.values():
+        keys.sort()
+    return out
+
+
 def latest_document_keys(store: ArchiveStore, prefix: str = "stories/") -> dict[tuple[str, str], str]:
     """(story, doc_id) -> key of the latest version, for every document under `prefix`
-    (stories/ for the whole archive, stories/<slug>/articles/ for one story): one listing."""
-    latest: dict[tuple[str, str], tuple[str, str]] = {}
-    for key in store.list_keys(prefix):
-        version = layout.article_version(key)
-        parts = key.split("/")
-        if version is None or len(parts) != 5 or parts[2] != "articles":
-            continue
-        ident = (parts[1], parts[3])
-        if ident not in latest or version > latest[ident][0]:
-            latest[ident] = (version, key)
-    return {ident: key for ident, (_v, key) in latest.items()}
+    (as version_keys): one listing."""
+    return {ident: keys[-1] for ident, keys in version_keys(store, prefix).items()}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from storyarchive import layout
-from storyarchive.document import latest_document_keys, read_document
+from storyarchive.document import read_document, version_keys
 from storyarchive.store.base import ArchiveStore
 from storyarchive.storyview import outlet_of
 
@@ -141,10 +141,8 @@ def iter_documents(store: ArchiveStore, slug: str, all_versions: bool = False
     version with `all_versions`, in doc-id (then version) order, one at a time.
     ValueError for an invalid slug, DocumentReadError for a document that is not JSON."""
     prefix = f"{layout.story_prefix(slug)}articles/"
-    if all_versions:
-        keys = sorted(k for k in store.list_keys(prefix) if layout.article_version(k) is not None)
-    else:
-        keys = [key for _ident, key in sorted(latest_document_keys(store, prefix).items())]
+    stored = sorted(version_keys(store, prefix).items())
+    keys = [k for _ident, ks in stored for k in (ks if all_versions else ks[-1:])]
     for key in keys:
         yield key, read_document(store, key)
 

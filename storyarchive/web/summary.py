@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from storyarchive import layout
+from storyarchive.document import version_keys
 from storyarchive.store.base import ArchiveStore
 from storyarchive.storyview import (
     article_row,
@@ -139,17 +140,9 @@ def build_summary(store: ArchiveStore, slug: str, replay_base: str | None,
                   manifests: list[str] | None = None) -> StorySummary:
     """Read the story's latest documents and manifests once and compute everything the
     story page shows. KeyError if the store holds nothing for `slug`."""
-    prefix = f"{layout.story_prefix(slug)}articles/"
-    latest: dict[str, tuple[str, str]] = {}
-    versions: Counter[str] = Counter()
-    for key in store.list_keys(prefix):
-        v = layout.article_version(key)
-        if v is None:
-            continue
-        doc_id = key[len(prefix):].split("/", 1)[0]
-        versions[doc_id] += 1
-        if doc_id not in latest or v > latest[doc_id][0]:
-            latest[doc_id] = (v, key)
+    stored = {doc_id: keys for (_story, doc_id), keys
+              in version_keys(store, f"{layout.story_prefix(slug)}articles/").items()}
+    latest = {doc_id: keys[-1] for doc_id, keys in stored.items()}
     manifests = manifest_keys(store, slug) if manifests is None else manifests
     if not latest and not manifests:
         raise KeyError(slug)
@@ -157,7 +150,7 @@ def build_summary(store: ArchiveStore, slug: str, replay_base: str | None,
     articles: list[dict[str, Any]] = []
     relations: Counter[str] = Counter()
     groups: dict[str, dict[str, Any]] = {}  # canonical doc id -> syndicated story
-    for doc_id, key, data in _read_all(store, [(d, latest[d][1]) for d in sorted(latest)]):
+    for doc_id, key, data in _read_all(store, [(d, latest[d]) for d in sorted(latest)]):
         doc = orjson.loads(data)
         row = article_row(key, doc, slug, replay_base)
         synd = doc.get("syndication") or {}
@@ -166,7 +159,7 @@ def build_summary(store: ArchiveStore, slug: str, replay_base: str | None,
         for b in doc.get("blocks") or []:
             relations[b.get("relation") or "unique"] += 1
         sims = [float(b.get("similarity") or 1.0) for b in wire]
-        row.update(doc_id=doc_id, versions=versions[doc_id], language=row["language"],
+        row.update(doc_id=doc_id, versions=len(stored[doc_id]), language=row["language"],
                    published_at=parse_time(row["published"]), canonical_doc=canonical,
                    is_canonical=bool(synd.get("is_canonical")),
                    shared_share=synd.get("shared_share"),

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from storyarchive import layout
+from storyarchive.document import version_keys
 from storyarchive.store.base import ArchiveStore
 
 _TOKEN = re.compile(r"\S+|\n\n")  # words, and paragraph breaks as tokens of their own
@@ -16,12 +17,8 @@ _TOKEN = re.compile(r"\S+|\n\n")  # words, and paragraph breaks as tokens of the
 
 def list_versions(store: ArchiveStore, slug: str, doc_id: str) -> list[tuple[str, str]]:
     """(version id, key) of every stored version of the document, oldest first."""
-    out = []
-    for key in store.list_keys(layout.article_prefix(slug, doc_id)):
-        v = layout.article_version(key)
-        if v is not None:
-            out.append((v, key))
-    return sorted(out)
+    keys = version_keys(store, layout.article_prefix(slug, doc_id)).get((slug, doc_id), [])
+    return [(layout.article_version(k) or "", k) for k in keys]
 
 
 def read_versions(store: ArchiveStore, slug: str, doc_id: str) -> list[tuple[str, dict[str, Any]]]:
