@@ -36,14 +36,13 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from storyarchive import layout
-from storyarchive.document import latest_document_keys, read_document
+from storyarchive.document import latest_document_keys, read_document, read_in_batches
 from storyarchive.statedb import open_state_db
 from storyarchive.store import spool
 from storyarchive.store.base import ArchiveStore
@@ -62,7 +61,6 @@ MAX_LIMIT = 100
 MAX_OFFSET = 10_000  # deep pages cost a sort of every match; nobody reads page 500
 SNIPPET_TOKENS = 32
 FETCH_BATCH = 200  # documents read from the store, then written in one transaction
-FETCH_THREADS = 8  # documents read concurrently (S3 round trips overlap)
 
 # Private-use characters mark matches in FTS5's snippet() before the snippet is escaped;
 # they are removed from everything indexed, so a document cannot forge a mark.
@@ -467,7 +465,7 @@ def _insert(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> None:
 def _read_documents(store: ArchiveStore, todo: list[tuple[tuple[str, str], str]]
                     ) -> Iterator[list[dict[str, Any]]]:
     """Index rows of the documents at the keys of `todo`, FETCH_BATCH at a time (memory
-    holds one batch), read FETCH_THREADS at a time."""
+    holds one batch), read concurrently (read_in_batches)."""
 
     def read(item: tuple[tuple[str, str], str]) -> dict[str, Any]:
         (story, doc_id), key = item
@@ -475,9 +473,7 @@ def _read_documents(store: ArchiveStore, todo: list[tuple[tuple[str, str], str]]
         # the key says which story and document it is, whatever an old document holds
         return index_row({**doc, "story": story, "doc_id": doc_id}, key)
 
-    with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
-        for lo in range(0, len(todo), FETCH_BATCH):
-            yield list(pool.map(read, todo[lo:lo + FETCH_BATCH]))
+    return read_in_batches(todo, read, batch=FETCH_BATCH)
 
 
 def update_after_finish(store: ArchiveStore, slug: str) -> str | None:

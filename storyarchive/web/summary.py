@@ -14,15 +14,14 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from storyarchive import layout
-from storyarchive.document import version_keys
+from storyarchive.document import read_in_batches, version_keys
 from storyarchive.store.base import ArchiveStore
 from storyarchive.storyview import (
     article_row,
@@ -121,21 +120,6 @@ def crawl_entry(manifest: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-READ_THREADS = 8  # documents read at once (an S3 store answers each GET in milliseconds)
-READ_BATCH = 256
-
-
-def _read_all(store: ArchiveStore, items: list[tuple[str, str]]) -> Iterator[tuple[str, str, bytes]]:
-    """(doc_id, key, bytes) of each (doc_id, key), in order, read READ_THREADS at a time in
-    batches (so at most READ_BATCH documents wait in memory)."""
-    with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="summary") as pool:
-        for start in range(0, len(items), READ_BATCH):
-            batch = items[start:start + READ_BATCH]
-            for (doc_id, key), data in zip(batch, pool.map(lambda item: store.get_bytes(item[1]), batch),
-                                           strict=True):
-                yield doc_id, key, data
-
-
 def build_summary(store: ArchiveStore, slug: str, replay_base: str | None,
                   manifests: list[str] | None = None) -> StorySummary:
     """Read the story's latest documents and manifests once and compute everything the
@@ -150,7 +134,10 @@ def build_summary(store: ArchiveStore, slug: str, replay_base: str | None,
     articles: list[dict[str, Any]] = []
     relations: Counter[str] = Counter()
     groups: dict[str, dict[str, Any]] = {}  # canonical doc id -> syndicated story
-    for doc_id, key, data in _read_all(store, [(d, latest[d]) for d in sorted(latest)]):
+    def read(doc_id: str) -> tuple[str, str, bytes]:
+        return doc_id, latest[doc_id], store.get_bytes(latest[doc_id])
+
+    for doc_id, key, data in (r for batch in read_in_batches(sorted(latest), read) for r in batch):
         doc = orjson.loads(data)
         row = article_row(key, doc, slug, replay_base)
         synd = doc.get("syndication") or {}
