@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.pipeline import REPO, PeakMemory, _tree_rss
+from storyarchive import defaults
 
 SOURCE_PACKAGE = "newspaper4k"
 SOURCE_VERSION = "0.9.6"
@@ -72,6 +73,7 @@ QUICK_ARTICLES = 110
 SMALL_ARTICLES = 2000
 QUICK_SMALL_ARTICLES = 100
 CONCURRENCY = 16  # requests in flight for every Scrapy crawl here (as bench.capture's)
+GZIP_LEVEL = defaults.STORYARCHIVE_WARC_GZIP_LEVEL  # the WARC writer's (0-3: ISA-L)
 GOALS = {"limit": 0.85, "spider": 2.0, "wget": 1.5, "crawl_ms": 4.0}
 
 _SCRIPTS = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.S | re.I)
@@ -442,18 +444,18 @@ class CorpusRun:
     pages: int
     mean_bytes: float
     runs: dict[str, Measured]
-    gzip_ms: float = 0.0  # CPU ms per page of gzip (STORYARCHIVE_WARC_GZIP_LEVEL 6) alone
+    gzip_ms: float = 0.0  # CPU ms per page of the WARC writer's gzip (its default level) alone
 
 
-def gzip_cpu_ms(files: list[Path], level: int = 6) -> float:
-    """CPU milliseconds per page that gzip at `level` takes over `files`, in this process
-    (what the WARC writer's thread spends on a page's response record)."""
-    import zlib
+def gzip_cpu_ms(files: list[Path], level: int = GZIP_LEVEL) -> float:
+    """CPU milliseconds per page that the WARC writer's gzip at `level` takes over `files`,
+    in this process (what the writer's thread spends on a page's response record)."""
+    from storyarchive.warc.writer import gzip_member_compressor
 
     bodies = [f.read_bytes() for f in files]
     t0 = time.process_time()
     for body in bodies:
-        comp = zlib.compressobj(level, zlib.DEFLATED, 31)
+        comp = gzip_member_compressor(level)
         comp.compress(body)
         comp.flush()
     return 1000 * (time.process_time() - t0) / len(bodies)
@@ -590,7 +592,7 @@ def table_rows(real: CorpusRun, small: CorpusRun) -> list[dict[str, Any]]:
                  f"rate: extraction workers {workers_ms:.1f} ms + crawl process {crawl_ms:.1f} ms a page"),
         row("ceiling: crawl-process CPU per page, by part", crawl_ms, unit="ms",
             note=f"Scrapy fetching alone {bare_ms:.1f} (a bare spider, start-up included); + WARC recorder "
-                 f"{capture_ms - bare_ms:.1f} (capture only: {capture_ms:.1f}; gzip level 6 alone "
+                 f"{capture_ms - bare_ms:.1f} (capture only: {capture_ms:.1f}; gzip level {GZIP_LEVEL} alone "
                  f"{real.gzip_ms:.1f}, on the writer thread); + the rest {crawl_ms - capture_ms:.1f}: after "
                  f"the spider closed (finish stage: dedup, documents, search index) {end_ms:.1f}, before it "
                  f"{crawl_ms - capture_ms - end_ms:.1f} (hand-off to the workers, requisites, relevance, "

@@ -108,8 +108,9 @@ STORYARCHIVE_WARC_MAX_BYTES = 1024 * 1024 * 1024
 STORYARCHIVE_WARC_MAX_AGE = 3600.0
 # Who runs the crawl (a name, e-mail or URL), written into each file's warcinfo record.
 STORYARCHIVE_WARC_OPERATOR = ""
-# gzip level of each record (1 fastest .. 9 smallest).
-STORYARCHIVE_WARC_GZIP_LEVEL = 6
+# gzip level of each record: 0-3 ISA-L's deflate (fast; 3: about 10% larger than zlib's 6
+# for a sixth of its CPU), 4-9 zlib's (smaller, slower). Either is standard gzip.
+STORYARCHIVE_WARC_GZIP_LEVEL = 3
 # Payloads already archived in the story collection become revisit records (no body).
 STORYARCHIVE_WARC_REVISITS = True
 # Payloads smaller than this are always stored in full (empty bodies gain nothing).

@@ -42,7 +42,13 @@ from storyarchive.warc.handler import RAW_HEAD_HEADER, decode_head
 from storyarchive.warc.records import HttpExchange
 from storyarchive.warc.recover import recover_spool
 from storyarchive.warc.revisits import DigestIndex, check_digest_index_setting, open_digest_index
-from storyarchive.warc.writer import RotatingWarcWriter, WarcWriteError, WriterConfig, deliver_closed
+from storyarchive.warc.writer import (
+    RotatingWarcWriter,
+    WarcWriteError,
+    WriterConfig,
+    check_gzip_level,
+    deliver_closed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +93,7 @@ class WarcRecorderMiddleware:
         self.max_bytes = s.getint("STORYARCHIVE_WARC_MAX_BYTES")
         self.max_age = s.getfloat("STORYARCHIVE_WARC_MAX_AGE")
         self.operator = s.get("STORYARCHIVE_WARC_OPERATOR")
-        self.gzip_level = s.getint("STORYARCHIVE_WARC_GZIP_LEVEL")
+        self.gzip_level = check_gzip_level(s.getint("STORYARCHIVE_WARC_GZIP_LEVEL"))  # at start-up
         self.revisits = s.getbool("STORYARCHIVE_WARC_REVISITS")
         self.revisit_min_bytes = s.getint("STORYARCHIVE_WARC_REVISIT_MIN_BYTES")
         self.digest_index = s.get("STORYARCHIVE_WARC_DIGEST_INDEX")

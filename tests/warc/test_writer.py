@@ -11,11 +11,13 @@ import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from storyarchive.store import open_store
 from storyarchive.warc.records import HttpExchange
 from storyarchive.warc.revisits import MemoryDigestIndex
 from storyarchive.warc.verify import verify_file
-from storyarchive.warc.writer import RotatingWarcWriter, WriterConfig, file_name
+from storyarchive.warc.writer import RotatingWarcWriter, WriterConfig, check_gzip_level, file_name
 from tests.warc.conftest import ROOT
 
 NAME = re.compile(r"^pre-\d{17}-\d{5}-testhost\.warc\.gz$")
@@ -125,3 +127,50 @@ def test_verify_names_file_and_offset_of_a_corrupted_record(tmp_path: Path) -> N
         cwd=ROOT,
     )
     assert proc.returncode == 1 and "block digest failed" in proc.stderr
+
+
+def _members(data: bytes) -> list[bytes]:
+    """The decompressed gzip members of `data`, one by one (as a CDXJ offset reader sees them)."""
+    members = []
+    while data:
+        d = zlib.decompressobj(31)
+        members.append(d.decompress(data) + d.flush())
+        assert d.eof, "a gzip member was cut short"
+        data = d.unused_data
+    return members
+
+
+@pytest.mark.parametrize("level", [0, 3, 4, 9])
+def test_every_level_writes_one_standard_gzip_member_per_record(tmp_path: Path, level: int) -> None:
+    """ISA-L's levels (0-3, the default 3) and zlib's (4-9) both write one gzip member a
+    record that zlib, gzip and warcio read back with the exact body, and the CDXJ offsets
+    point at those members."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    bodies = [b"<p>%d %s</p>" % (n, random.Random(n).randbytes(4000).hex().encode()) for n in range(5)]
+    w = writer(tmp_path, gzip_level=level)
+    refs = [w.write_exchange(exchange(n, body)) for n, body in enumerate(bodies)]
+    w.close()
+    [warc] = warc_dir(tmp_path).glob("*.warc.gz")
+    data = warc.read_bytes()
+    members = _members(data)
+    assert gzip.decompress(data) == b"".join(members)
+    assert [m.split(b"\r\n", 1)[0] for m in members] == [b"WARC/1.1"] * len(members)
+    for ref, body in zip(refs, bodies, strict=True):  # each ref is exactly one record's member
+        member = _members(data[ref.offset : ref.offset + ref.length])
+        assert len(member) == 1 and body in member[0]
+    with warc.open("rb") as f:
+        got = [r.content_stream().read() for r in ArchiveIterator(f) if r.rec_type == "response"]
+    assert got == bodies
+    assert verify_file(warc).problems == []
+
+
+def test_levels_beyond_both_compressors_are_refused_before_anything_is_written(tmp_path: Path) -> None:
+    for level in (-1, 10):
+        with pytest.raises(ValueError, match=r"GZIP_LEVEL must be 0-3 \(ISA-L\) or 4-9 \(zlib\)"):
+            check_gzip_level(level)
+    w = writer(tmp_path, gzip_level=12)
+    with pytest.raises(ValueError, match="GZIP_LEVEL"):
+        w.write_exchange(exchange(1))
+    w.close()
+    assert list(warc_dir(tmp_path).glob("*.warc.gz")) == []
