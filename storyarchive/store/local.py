@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from storyarchive.layout import check_key
 from storyarchive.store.base import (
@@ -17,7 +17,7 @@ from storyarchive.store.base import (
     StoreNotFoundError,
     check_probe_key,
 )
-from storyarchive.store.filemode import follow_umask
+from storyarchive.store.filemode import create_temporary
 
 _CHUNK = 1 << 20
 
@@ -30,6 +30,30 @@ def sha256_file(path: Path) -> tuple[str, int]:
         while chunk := f.read(_CHUNK):
             h.update(chunk)
             size += len(chunk)
+    return h.hexdigest(), size
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write `data` to `fd` (os.write may write part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _write_bytes(fd: int, data: bytes) -> tuple[str, int]:
+    """Write `data` to `fd`; its SHA-256 and size."""
+    _write_all(fd, data)
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _copy_stream(stream: BinaryIO, fd: int) -> tuple[str, int]:
+    """Copy `stream` to `fd` in 1 MiB chunks; the SHA-256 and size of what was copied."""
+    h = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(_CHUNK):
+        h.update(chunk)
+        size += len(chunk)
+        _write_all(fd, chunk)
     return h.hexdigest(), size
 
 
@@ -61,15 +85,13 @@ class LocalStore(ArchiveStore):
 
     def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> PutResult:
         with open(path, "rb") as f:
-            return self._put_stream(key, f)
+            return self._put(key, lambda fd: _copy_stream(f, fd))
 
     def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None,
                   durable: bool = True) -> PutResult:
-        import io
-
         if not durable:
             self._unflushed = True
-        return self._put_stream(key, io.BytesIO(data), fsync=durable)
+        return self._put(key, lambda fd: _write_bytes(fd, data), fsync=durable)
 
     def flush(self) -> None:
         """One sync for every non-durable put since the last flush: a crawl writes
@@ -78,23 +100,27 @@ class LocalStore(ArchiveStore):
             self._unflushed = False
             os.sync()
 
-    def _put_stream(self, key: str, stream, fsync: bool = True) -> PutResult:  # type: ignore[no-untyped-def]
+    def _put(self, key: str, write: Callable[[int], tuple[str, int]], fsync: bool = True) -> PutResult:
+        """Write a temporary file beside `key` with `write(fd)` (which returns the SHA-256
+        and size of what it wrote), then link it into place (create-only, see the class).
+        Plain os calls: a finish writes thousands of small documents, and the file-object
+        and pathlib layers cost as much as the writes themselves."""
         dest = self._path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        h = hashlib.sha256()
-        size = 0
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
+        parent = dest.parent
         try:
-            follow_umask(fd)
-            with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(_CHUNK):
-                    h.update(chunk)
-                    size += len(chunk)
-                    out.write(chunk)
-                out.flush()
+            os.mkdir(parent)  # most puts make a new document's directory: one call
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = create_temporary(parent)
+        try:
+            try:
+                digest, size = write(fd)
                 if fsync:
-                    os.fsync(out.fileno())
-            digest = h.hexdigest()
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
             try:
                 os.link(tmp, dest)
             except FileExistsError:
