@@ -131,6 +131,7 @@ def document_from_page(page: dict[str, Any], blocks: list[Block], *,
     """The document of a journaled page, once dedup has set `blocks`' relations (the
     page's own blocks, same order) and `syndication`."""
     dedup_text = text_dedup(blocks)
+    text = text_of(blocks)
     return {
         "schema_version": SCHEMA_VERSION,
         "doc_id": page["doc_id"],
@@ -148,9 +149,9 @@ def document_from_page(page: dict[str, Any], blocks: list[Block], *,
         "relevance": page["relevance"],
         "extractor": page["extractor"],
         "blocks": [block_dict(b) for b in blocks],
-        "text": text_of(blocks),
+        "text": text,
         "text_dedup": dedup_text,
-        "word_count": sum(len(b.text.split()) for b in blocks),
+        "word_count": len(text.split()),  # the blocks' words: blank lines join them
         "word_count_dedup": len(dedup_text.split()),
         "syndication": syndication,
         "warc": page["warc"],

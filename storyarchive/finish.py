@@ -193,6 +193,8 @@ def sources_of(page: dict[str, Any], found: dict[str, set[str]],
     canonical URL or any URL that named it as canonical; else what the page itself says."""
     from storyarchive.urls import canonicalize_url
 
+    if not found:  # no source listed any URL (a capture of given URLs): nothing to look up
+        return list(page["discovered_via"])
     urls = {page["url"], page["final_url"], page["canonical_url"]} | aliases.get(page["canonical_url"], set())
     listed: set[str] = set()
     for url in urls | {canonicalize_url(u) for u in urls}:  # sources list canonicalized URLs
@@ -389,6 +391,10 @@ def write_pages(store: ArchiveStore, slug: str, journal_path: Path,
         if progress:
             progress(0, todo)
         first = True
+        # the search index takes each batch's documents from memory (derived data: never fails the finish)
+        from storyarchive.searchindex import FinishIndexing
+
+        indexing = None if dry_run else FinishIndexing(store, slug)
         with ThreadPoolExecutor(max_workers=max(1, options.writers)) as pool:
             for lo in range(0, len(pages), options.batch_documents):
                 batch = [(offset, read_event_at(journal_path, offset)["page"])
@@ -428,6 +434,7 @@ def write_pages(store: ArchiveStore, slug: str, journal_path: Path,
                     results = list(pool.map(
                         lambda job: write_document(store, job[1], skip_unchanged=compare or resumed,
                                                    durable=False), jobs))
+                stored: list[tuple[dict[str, Any], str]] = []
                 for (offset, doc), (key, written) in zip(jobs, results, strict=True):
                     entry = {"doc_id": doc["doc_id"], "key": key, "canonical_url": doc["canonical_url"],
                              "written": written, "title": doc["metadata"]["title"],
@@ -437,17 +444,20 @@ def write_pages(store: ArchiveStore, slug: str, journal_path: Path,
                     report.documents.append(entry)
                     if on_document is not None:
                         on_document(doc, key, written)
-                    if key is not None and written and spool.spool_path(store, key).exists():
-                        report.spooled.append(key)  # the store was unreachable
+                    if key is not None and written:
+                        if spool.spool_path(store, key).exists():
+                            report.spooled.append(key)  # the store was unreachable
+                        else:
+                            stored.append((doc, key))
+                if indexing is not None:
+                    indexing.add(stored)
                 done += len(batch)
                 if progress:
                     progress(done, todo)
-        if not dry_run:
+        if indexing is not None:
             store.flush()  # one sync for every document, before the manifest lists them
             # derived data: a failure never stops the finish; the command exits 1 saying what to run
-            from storyarchive.searchindex import update_after_finish
-
-            report.search_index_error = update_after_finish(store, slug)
+            report.search_index_error = indexing.complete()
     finally:
         if log_writer is not None:
             log_writer.close()

@@ -356,6 +356,35 @@ class SearchIndex:
         latest = latest_document_keys(store, f"{layout.story_prefix(slug)}articles/")
         return self._sync(latest, stories={slug})
 
+    def add_documents(self, documents: Iterable[tuple[dict[str, Any], str]]) -> IndexUpdate:
+        """Index documents just stored, given as (document, key), in one transaction: the
+        rows update_story would make of them once it had read them back from the store. A
+        document is left out when the index already holds that version or a newer one
+        (version keys sort by time), so the index never goes back to an older version.
+        Documents the store no longer holds are left to update_story. sqlite3.Error when
+        the index cannot be written."""
+        newest: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        for doc, key in documents:
+            ident = (doc["story"], doc["doc_id"])
+            if ident not in newest or newest[ident][1] < key:
+                newest[ident] = (doc, key)
+        rows = [index_row(doc, key) for _ident, (doc, key) in sorted(newest.items())]
+        update = IndexUpdate()
+        if not rows:
+            return update
+        with self._connect() as conn, _write(conn):
+            for row in rows:
+                found = conn.execute("SELECT version_key FROM docs WHERE story = ? AND doc_id = ?",
+                                     (row["story"], row["doc_id"])).fetchone()
+                if found is not None and found[0] >= row["version_key"]:
+                    continue
+                _insert(conn, [row], replace=found is not None)
+                if found is None:
+                    update.added += 1
+                else:
+                    update.changed += 1
+        return update
+
     def update_all(self) -> IndexUpdate:
         """Bring every story up to date with the store (as update_story, for all of them,
         with one listing of the store; stories no longer in the store are dropped)."""
@@ -454,10 +483,12 @@ def _write(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
-def _insert(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> None:
-    # a changed document is deleted and inserted again: one path (and trigger) for both
+def _insert(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]], replace: bool = True) -> None:
+    """Insert index rows; with `replace`, a row of the same document goes first (a changed
+    document is deleted and inserted again: one path, and trigger, for both)."""
     for row in rows:
-        conn.execute("DELETE FROM docs WHERE story = ? AND doc_id = ?", (row["story"], row["doc_id"]))
+        if replace:
+            conn.execute("DELETE FROM docs WHERE story = ? AND doc_id = ?", (row["story"], row["doc_id"]))
         conn.execute("INSERT INTO docs (story, doc_id, version_key, url, title, outlet, published, body) "
                      "VALUES (:story, :doc_id, :version_key, :url, :title, :outlet, :published, :body)", row)
 
@@ -476,12 +507,50 @@ def _read_documents(store: ArchiveStore, todo: list[tuple[tuple[str, str], str]]
     return read_in_batches(todo, read, batch=FETCH_BATCH)
 
 
-def update_after_finish(store: ArchiveStore, slug: str) -> str | None:
-    """Bring story `slug`'s search index up to date after its documents were written.
-    Never raises: the documents are written whatever happens here. Returns None, or what
-    failed with the command that completes the work (also logged as an error)."""
+class FinishIndexing:
+    """The search index of story `slug` kept up to date by a finish stage (or anything that
+    writes a story's documents in batches): `add` indexes each batch's documents as they
+    are written, from memory, instead of reading every one back from the store at the end;
+    `complete` then brings the story up to date with the store (update_story), which reads
+    only what `add` did not index (a document of another process, one `add` failed on) and
+    drops what the store no longer holds. Neither raises: the documents are written
+    whatever happens to the index, which is derived data."""
+
+    def __init__(self, store: ArchiveStore, slug: str) -> None:
+        self.store = store
+        self.slug = slug
+        self.update = IndexUpdate()  # what `add` changed
+        self._index: SearchIndex | None = None
+        self._failed = False
+
+    def add(self, documents: list[tuple[dict[str, Any], str]]) -> None:
+        """Index `documents` ((document, key) of versions just stored). After a failure,
+        nothing more is added here: `complete` reads them from the store instead."""
+        if self._failed or not documents:
+            return
+        try:
+            if self._index is None:
+                self._index = SearchIndex.for_store(self.store)
+            self.update += self._index.add_documents(documents)
+        except Exception as exc:  # noqa: BLE001 - complete() tries again from the store
+            self._failed = True
+            logger.warning("search index of %s not updated as documents were written (%s: %s); "
+                           "it is updated from the store at the end", self.slug, type(exc).__name__, exc)
+
+    def complete(self) -> str | None:
+        """Bring the story's index up to date with the store (see update_after_finish)."""
+        return update_after_finish(self.store, self.slug, self.update)
+
+
+def update_after_finish(store: ArchiveStore, slug: str, earlier: IndexUpdate | None = None) -> str | None:
+    """Bring story `slug`'s search index up to date after its documents were written
+    (`earlier`: what was already indexed of them, for the log line). Never raises: the
+    documents are written whatever happens here. Returns None, or what failed with the
+    command that completes the work (also logged as an error)."""
     try:
         update = SearchIndex.for_store(store).update_story(slug)
+        if earlier is not None:
+            update += earlier
         logger.info("search index of %s: %s", slug, update)
         return None
     except Exception as exc:  # noqa: BLE001 - the crawl is done; the index is derived data

@@ -338,3 +338,25 @@ def test_no_typed_query_is_an_fts5_syntax_error():
             expr = parse_query(query)
             if expr is not None:
                 conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expr,)).fetchone()
+
+
+def test_documents_handed_in_are_indexed_as_read_from_the_store_never_an_older_version(tmp_path):
+    store = LocalStore(tmp_path / "archive")
+    index = SearchIndex.for_store(store)
+    old = synthetic_document(SLUG, "http://news.test/a", "Harbour", "The first wording, quixotic.")
+    new = {**old, "text_dedup": "The second wording, laconic."}
+    other = synthetic_document(SLUG, "http://news.test/b", "Other", "Another article.")
+    old_key = put_document(store, old)
+    new_key, other_key = put_document(store, new), put_document(store, other)
+    assert old_key < new_key  # version keys sort by time
+
+    update = index.add_documents([(new, new_key), (old, old_key), (other, other_key)])
+    assert (update.added, update.changed) == (2, 0)
+    assert index.add_documents([(old, old_key)]).__dict__ == {"added": 0, "changed": 0, "removed": 0}
+    assert index.search("laconic").total == 1 and index.search("quixotic").total == 0
+    handed_in = index.rows()
+    assert {r["doc_id"]: r["version_key"] for r in handed_in} == {old["doc_id"]: new_key,
+                                                                 other["doc_id"]: other_key}
+    assert index.update_story(SLUG).__dict__ == {"added": 0, "changed": 0, "removed": 0}
+    index.rebuild()
+    assert index.rows() == handed_in
