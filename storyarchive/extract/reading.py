@@ -23,7 +23,7 @@ from storyarchive.extract.article import ExtractOptions, extract_tree, parse_htm
 from storyarchive.extract.decode import decode_html
 from storyarchive.extract.skip import NotHtmlError, skip_reason
 from storyarchive.items import Extraction
-from storyarchive.requisites import tree_requisites
+from storyarchive.requisites import tree_links
 from storyarchive.urls import canonical_from_page, canonicalize_url
 
 _CANONICAL_HREF = lxml.etree.XPath("//link[@rel='canonical']/@href")
@@ -108,13 +108,19 @@ def read_page(body: bytes, declared_encoding: str | None, url: str, content_type
 
 
 def _read_links(tree: lxml.html.HtmlElement, url: str, options: ReadOptions, reading: PageReading) -> None:
-    if options.canonical:
-        hrefs = _CANONICAL_HREF(tree)
-        if hrefs:
-            reading.canonical_href = str(hrefs[0])
-            reading.canonical_url = canonical_from_page(url, reading.canonical_href)
+    """The canonical link and the requisites: one pass over the tree for both when both
+    are asked (the canonical link is a <link> like the stylesheets)."""
+    canonical_href: str | None = None
     if options.requisites:
-        reading.requisites = tree_requisites(tree, url, limit=options.requisites)
+        links = tree_links(tree, url, limit=options.requisites)
+        reading.requisites = links.requisites
+        canonical_href = links.canonical_href
+    elif options.canonical:
+        hrefs = _CANONICAL_HREF(tree)
+        canonical_href = str(hrefs[0]) if hrefs else None
+    if options.canonical and canonical_href is not None:
+        reading.canonical_href = canonical_href
+        reading.canonical_url = canonical_from_page(url, canonical_href)
 
 
 def _plain_parse(text: str) -> lxml.html.HtmlElement | None:

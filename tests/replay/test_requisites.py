@@ -1,6 +1,17 @@
 """storyarchive.requisites: what a page and a stylesheet need to render."""
 
-from storyarchive.requisites import css_requisites, page_requisites
+import itertools
+
+import lxml.html
+
+from storyarchive.requisites import (
+    PageLinks,
+    _absolute,
+    _Resolver,
+    css_requisites,
+    page_requisites,
+    tree_links,
+)
 
 BASE = "http://news.example/world/2025/story.html"
 
@@ -81,3 +92,60 @@ def test_css_requisites_are_fonts_images_and_imports_relative_to_the_stylesheet(
         "http://news.example/static/fonts/x.woff2",
         "http://news.example/img/hero.png",
     ]
+
+
+def test_a_style_attribute_counts_after_its_element_and_before_its_children():
+    html = """<body><div style="background: url(/a.png)">
+      <img src="/b.png" srcset="/b2.png 2x" style="background: URL('/c.png')">
+      <style style="x: url(/e.png)">p { background: url(/d.png) }</style></div></body>"""
+    assert page_requisites(html, BASE) == [
+        "http://news.example/a.png", "http://news.example/b.png", "http://news.example/b2.png",
+        "http://news.example/c.png", "http://news.example/d.png", "http://news.example/e.png",
+    ]
+
+
+def test_a_base_href_anywhere_in_the_page_applies_to_every_reference():
+    html = """<body><img src="i.png"><base target="_top"><base href="https://cdn.example/a/">
+      <base href="https://other.example/"></body>"""
+    assert page_requisites(html, BASE) == ["https://cdn.example/a/i.png"]
+
+
+def test_the_canonical_link_is_read_in_the_same_pass_even_past_the_limit():
+    html = "".join(f'<img src="/i{n}.png">' for n in range(5)) + (
+        '<link rel="canonical"><link rel="canonical" href="/story">'
+        '<link rel="canonical" href="/other">')
+    links = tree_links(lxml.html.document_fromstring(html), BASE, limit=2)
+    assert links == PageLinks(["http://news.example/i0.png", "http://news.example/i1.png"], "/story")
+    assert tree_links(lxml.html.document_fromstring("<p>no links</p>"), BASE) == PageLinks([], None)
+
+
+_BASES = ["http://news.example/world/2025/story.html?x=1#top", "https://h.example", "HTTPS://H.example:8443",
+          "http://[::1]:8080/a/b/", "ftp://files.example/pub/", "http:///nohost", "", "http://[bad/x"]
+_SCHEMES = ["", "/", "//", "http://", "https://", "HTTP://", "ftp://", "./", "../", " ", "\t/", "data:",
+            "http:", "#"]
+_HOSTS = ["", "h.example", "u@h.example:81", "[::1]", "[bad", "bücher.example", "a℀c.example", "?"]
+_PATHS = ["", "/", "/a", "/a/./b", "/a/../../b", "/.x", "/a;p", "/a;", "/a b", "/é", "//a", "a/\nb"]
+_QUERIES = ["", "?", "?q", "??", "?a=/."]
+_FRAGMENTS = ["", "#", "#f"]
+
+
+def _outcome(resolve, *args):
+    try:
+        return resolve(*args)
+    except ValueError as exc:
+        return f"ValueError: {exc}"
+
+
+def test_references_resolve_exactly_as_urljoin_and_urldefrag_do():
+    """The resolver's shortcuts for plain references give what urljoin gives, on
+    generated references of every shape (including the ones urljoin refuses)."""
+    refs = ["".join(parts) for parts in itertools.product(_SCHEMES, _HOSTS, _PATHS, _QUERIES, _FRAGMENTS)]
+    for base in _BASES:
+        resolver = _Resolver(base)
+        got = [_outcome(resolver, ref) for ref in refs]
+        assert got == [_outcome(_absolute, ref, base) for ref in refs], base
+    plain = _Resolver(_BASES[0])
+    assert [plain(ref) for ref in ("/a?q", "//h.example/a", "https://h.example", "b.png")] == [
+        "http://news.example/a?q", "http://h.example/a", "https://h.example",
+        "http://news.example/world/2025/b.png"]
+    assert list(plain.resolved) == ["b.png"]  # only the relative path needed urljoin
