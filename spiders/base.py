@@ -65,6 +65,9 @@ class ArchiveSpider(scrapy.Spider):
         self._extractor: Any = None  # the crawl's ExtractPipeline (False: extraction off)
         # response -> its parsed page, for as long as the response lives (see `page`)
         self._pages: weakref.WeakKeyDictionary[Response, Selector] = weakref.WeakKeyDictionary()
+        # responses `readable` found within the limits: a page is asked when it is read and
+        # again when its item is made, and counting a large page's elements is a byte scan
+        self._readable: weakref.WeakSet[Response] = weakref.WeakSet()
         # Requisite URLs already requested: most pages of a site share their stylesheets,
         # scripts and icons, and a request the dupefilter would drop anyway still costs a
         # trip through every spider middleware and the scheduler.
@@ -159,6 +162,8 @@ class ArchiveSpider(scrapy.Spider):
         limit, and within STORYARCHIVE_MAX_PAGE_ELEMENTS (storyarchive.markup: a page's
         memory is its elements). A page over the limit gets the flag "too_many_elements",
         so it is counted once and not extracted either."""
+        if response in self._readable:
+            return True
         if "decoded_too_large" in response.flags or "too_many_elements" in response.flags:
             return False
         limit = self.settings.getint("STORYARCHIVE_MAX_PAGE_ELEMENTS")
@@ -168,6 +173,7 @@ class ArchiveSpider(scrapy.Spider):
             self.logger.warning("%s: more than STORYARCHIVE_MAX_PAGE_ELEMENTS=%d elements; "
                                 "archived, not parsed or extracted", response.url, limit)
             return False
+        self._readable.add(response)
         return True
 
     async def read(self, response: Response, *, extract: bool, unless_alias: bool = False) -> PageReading:
