@@ -92,6 +92,9 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # decodes bodies up to STORYARCHIVE_MAX_DECODED_BYTES (in the place of Scrapy's own)
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "storyarchive.decompression.BoundedDecompressionMiddleware": 590,
+    # follows meta refreshes, and passes on a page whose <base href> urllib refuses
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "storyarchive.metarefresh.TolerantMetaRefreshMiddleware": 580,
     # journals each archived exchange; a resumed crawl gets what it archived from its WARCs
     "storyarchive.warc.answer.ArchivedResponseMiddleware": 940,
     # next to the downloader: sees bodies still content-encoded, every 3xx and retry

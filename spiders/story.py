@@ -13,12 +13,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
+from scrapy.utils.response import get_base_url
 
 from spiders.base import TRUNCATION_FLAGS, ArchiveSpider
 from storyarchive.discovery import DiscoveredLink, parse_feed, parse_sitemap
 from storyarchive.story import StoryDefinition, load_story
-from storyarchive.urls import canonicalize_url
+from storyarchive.urls import canonicalize_url, join_url
 from storyarchive.warc.answer import META_HANDLED
 
 # Links from seed pages worth fetching as candidate articles: a slug of 3+ words, or a
@@ -129,8 +130,11 @@ class StorySpider(ArchiveSpider):
         host = urlsplit(response.url).netloc
         links = []
         page = self.page(response)
+        base = _base_url(response)
         for href in page.xpath("//a/@href").getall() if page is not None else ():
-            url = response.urljoin(href)
+            url = join_url(base, href)
+            if url is None:  # malformed ("http://[oops"): that link only is lost
+                continue
             path = urlsplit(url).path
             if urlsplit(url).netloc != host or _NOT_ARTICLE.search(path):
                 continue
@@ -214,3 +218,14 @@ class StorySpider(ArchiveSpider):
         if depth is not None and depth < self.settings.getint("STORYARCHIVE_SEED_DEPTH"):
             for request in self.parse_seed(response):
                 yield request
+
+
+def _base_url(response: Response) -> str:
+    """What the page's links are relative to: its <base href>, or its own URL when it has
+    none or a malformed one (w3lib refuses it with ValueError; a browser ignores it)."""
+    if not isinstance(response, TextResponse):
+        return response.url
+    try:
+        return get_base_url(response)
+    except ValueError:
+        return response.url

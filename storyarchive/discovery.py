@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from storyarchive.timestamps import Timestamp, parse_timestamp, timestamp_date
+from storyarchive.urls import join_url
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def parse_feed(body: bytes, base_url: str) -> list[DiscoveredLink]:
                 href = (guid[0].text or "").strip() or None
         if href:
             date = parse_timestamp(_text(item, "pubDate", "date", "published", "updated"))
-            links.append(DiscoveredLink(urljoin(base_url, href), date, _text(item, "title")))
+            _add(links, base_url, href, date, _text(item, "title"))
     for entry in root.xpath("//*[local-name()='entry']"):  # Atom
         href = None
         for link in entry.xpath("./*[local-name()='link']"):
@@ -81,7 +81,7 @@ def parse_feed(body: bytes, base_url: str) -> list[DiscoveredLink]:
                 break
         if href:
             date = parse_timestamp(_text(entry, "published", "updated"))
-            links.append(DiscoveredLink(urljoin(base_url, href), date, _text(entry, "title")))
+            _add(links, base_url, href, date, _text(entry, "title"))
     return links
 
 
@@ -98,7 +98,7 @@ def parse_sitemap(body: bytes, base_url: str) -> SitemapContent:
         for sm in root.xpath("./*[local-name()='sitemap']"):
             loc = _text(sm, "loc")
             if loc:
-                children.append(DiscoveredLink(urljoin(base_url, loc), parse_timestamp(_text(sm, "lastmod"))))
+                _add(children, base_url, loc, parse_timestamp(_text(sm, "lastmod")))
     elif kind == "urlset":
         for u in root.xpath("./*[local-name()='url']"):
             loc = _text(u, "loc")
@@ -110,7 +110,7 @@ def parse_sitemap(body: bytes, base_url: str) -> SitemapContent:
                 date = parse_timestamp(_text(news[0], "publication_date"))
                 title = _text(news[0], "title")
             date = date or parse_timestamp(_text(u, "lastmod"))
-            urls.append(DiscoveredLink(urljoin(base_url, loc), date, title))
+            _add(urls, base_url, loc, date, title)
     return SitemapContent(children, urls)
 
 
@@ -120,5 +120,15 @@ def sitemaps_from_robots(body: bytes, base_url: str) -> list[str]:
     for line in body.decode("utf-8", "replace").splitlines():
         key, _, value = line.partition(":")
         if key.strip().lower() == "sitemap" and value.strip():
-            out.append(urljoin(base_url, value.strip()))
+            url = join_url(base_url, value.strip())
+            if url:
+                out.append(url)
     return out
+
+
+def _add(links: list[DiscoveredLink], base_url: str, href: str, date: Timestamp | None,
+         title: str | None = None) -> None:
+    """Append the link `href` (resolved against `base_url`) unless it is malformed."""
+    url = join_url(base_url, href)
+    if url:
+        links.append(DiscoveredLink(url, date, title))

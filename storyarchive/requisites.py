@@ -21,10 +21,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import lxml.etree
 import lxml.html
+
+from storyarchive.urls import join_url
 
 DEFAULT_LIMIT = 100
 
@@ -44,7 +46,10 @@ def _absolute(ref: str | None, base_url: str) -> str | None:
     ref = ref.strip()
     if not ref or ref.startswith("#"):
         return None
-    url = urldefrag(urljoin(base_url, ref))[0]
+    url = join_url(base_url, ref)  # None: malformed ("http://[oops"): nothing to fetch
+    if url is None:
+        return None
+    url = urldefrag(url)[0]
     return url if url.startswith(("http://", "https://")) else None
 
 
@@ -69,7 +74,7 @@ class _Resolver:
         self.resolved: dict[str, str | None] = {}
         try:
             scheme, netloc = urlsplit(base)[:2]
-        except ValueError:  # urljoin raises it for every reference: let it
+        except ValueError:  # a malformed base: _absolute finds no reference resolvable
             scheme = netloc = ""
             self.base_ok = False
         else:
@@ -160,8 +165,14 @@ def tree_links(tree: lxml.etree._Element, base_url: str, limit: int = DEFAULT_LI
             base_href = node.get("href")
         elif tag == "link" and canonical is None and node.get("rel") == "canonical":
             canonical = node.get("href")
-    base = urljoin(base_url, base_href) if base_href else base_url
+    base = _base(base_url, base_href)
     return PageLinks(_unique(_node_refs(nodes, _Resolver(base)), limit), canonical)
+
+
+def _base(page_url: str, base_href: str | None) -> str:
+    """The page's base URL: its <base href> resolved, or its own URL where there is none or
+    it is malformed (browsers ignore an invalid base URL)."""
+    return (join_url(page_url, base_href) if base_href else None) or page_url
 
 
 def _node_refs(nodes: list[Any], resolve: _Resolver) -> Iterator[str | None]:

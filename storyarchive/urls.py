@@ -35,6 +35,16 @@ _QUERY_SAFE = frozenset("!$'()*,;:@/?")  # '&', '=' and '+' stay encoded inside 
 _PCT = re.compile(r"%([0-9A-Fa-f]{2})")
 
 
+def join_url(base: str, ref: str) -> str | None:
+    """`urljoin(base, ref)`, or None where urllib refuses either ("http://[oops": an
+    unclosed IPv6 bracket raises ValueError). A page, feed or sitemap that carries one such
+    URL loses that URL, as in a browser, never the rest of what it links to."""
+    try:
+        return urljoin(base, ref)
+    except ValueError:
+        return None
+
+
 def canonicalize_url(url: str) -> str:
     """The canonical form of an http(s) URL.
 

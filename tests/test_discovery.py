@@ -93,3 +93,20 @@ def test_robots_sitemap_lines():
         "https://h.example/news-sitemap.xml",
         "https://h.example/s2.xml",
     ]
+
+
+def test_a_malformed_url_costs_a_feed_or_sitemap_that_url_only():
+    """urllib refuses "http://[oops" (an unclosed IPv6 bracket) with ValueError: the
+    links around it are still read, from feeds, sitemaps and robots.txt alike."""
+    rss = RSS.replace(b"<item><title>No link", b"<item><title>Bad</title><link>http://[oops/a</link></item>"
+                      b"<item><title>No link")
+    assert [link.url for link in parse_feed(rss, "https://h.example/feed")] == [
+        "https://h.example/world/strike-on-dock", "https://h.example/a/guid-article"]
+    atom = ATOM.replace(b"<entry>", b'<entry><link rel="alternate" href="http://[x"/></entry><entry>', 1)
+    assert [link.url for link in parse_feed(atom, "https://w.example/")] == ["https://w.example/2025/12/03/wire"]
+    sitemap = NEWS_SITEMAP.replace(b"<url><loc>https://h.example/a2", b"<url><loc>http://[bad</loc></url>"
+                                   b"<url><loc>https://h.example/a2")
+    assert [u.url for u in parse_sitemap(sitemap, "https://h.example/").urls] == [
+        "https://h.example/a1", "https://h.example/a2"]
+    robots = b"Sitemap: http://[bad/sitemap.xml\nSitemap: /news-sitemap.xml\n"
+    assert sitemaps_from_robots(robots, "https://h.example/robots.txt") == ["https://h.example/news-sitemap.xml"]

@@ -16,7 +16,7 @@ from copy import deepcopy
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -31,6 +31,7 @@ from storyarchive.extract.furniture import drop_furniture, prune_furniture
 from storyarchive.extract.skip import NotHtmlError, skip_reason
 from storyarchive.items import Block, Extraction
 from storyarchive.timestamps import Timestamp, parse_timestamp
+from storyarchive.urls import join_url
 
 _TRAFILATURA_VERSION = version("trafilatura")
 _HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
@@ -477,6 +478,4 @@ def _language(value: str | None) -> str | None:
 
 
 def _absolute(candidate: str | None, base: str) -> str | None:
-    if not candidate:
-        return None
-    return urljoin(base, candidate)
+    return join_url(base, candidate) if candidate else None  # None too when malformed

@@ -28,7 +28,8 @@ def capture(demo_web, tmp_path_factory):
     reasons = {}
     for entry in manifest["skipped"] + manifest["rejected_at_discovery"]:
         reasons[entry["url"]] = entry["reason"]
-    return {"urls": urls, "manifest": manifest, "reasons": reasons, "docs": latest_documents(store, SLUG)}
+    return {"urls": urls, "manifest": manifest, "reasons": reasons, "docs": latest_documents(store, SLUG),
+            "store": store}
 
 
 def test_the_good_page_is_stored_despite_the_bad_ones(capture):
@@ -64,3 +65,23 @@ def test_wrong_declared_charset_still_gives_the_right_text(capture):
 def test_malformed_html_is_extracted_as_far_as_it_goes(capture):
     doc = next(d for d in capture["docs"].values() if d["final_url"] == capture["urls"]["malformed"])
     assert "A US drone strike hit a dock in Venezuela" in doc["text"]
+
+
+def test_urls_that_urllib_refuses_cost_the_page_nothing_but_themselves(capture):
+    """The malformed page has a <base href>, an og:image and an <img src> that urljoin
+    refuses ("http://[x/": an unclosed IPv6 bracket). They are ignored, as a browser ignores
+    them: the page keeps its text and its canonical URL, and its good image is archived."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    url = capture["urls"]["malformed"]
+    doc = next(d for d in capture["docs"].values() if d["final_url"] == url)
+    assert "first known US strike on Venezuelan territory" in doc["text"]
+    assert doc["canonical_url"] == url and doc["metadata"]["image"] is None
+    requested = []
+    for warc in (capture["store"] / "stories" / SLUG / "warc").glob("*.warc.gz"):
+        with warc.open("rb") as f:
+            requested += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(f)
+                          if r.rec_type == "request"]
+    good = url.rsplit("/", 1)[0] + "/static/malformed-ok.png"
+    assert good in requested
+    assert not [u for u in requested if "[" in u]
