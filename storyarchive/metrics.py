@@ -244,9 +244,13 @@ class MetricsServer:
     def detach(self, reader: CrawlReader | None) -> None:
         """Stop serving `reader`'s crawler; the last one out closes the port."""
         with self._lock:
-            self._readers = tuple(r for r in self._readers if r is not reader)
-            if self._readers or self._holds:
+            remaining = tuple(r for r in self._readers if r is not reader)
+            if remaining or self._holds:
+                self._readers = remaining
                 return
+            # The last crawler stays served until the port is closed: a scrape answered
+            # while the server shuts down (up to its 0.5 s poll) gets the final counts, not
+            # an empty page, which Prometheus would read as every counter reset.
             del self._listening[self.address]
             self._httpd.shutdown()  # serve_forever returns within its 0.5 s poll
             self._httpd.server_close()  # the listening socket: the port is free again

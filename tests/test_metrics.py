@@ -222,6 +222,27 @@ def test_crawlers_of_one_process_share_a_port_with_a_series_each():
     assert refused(host, port)
 
 
+def test_a_scrape_while_the_last_crawler_detaches_gets_its_final_counts():
+    """The server shuts down when its last crawler detaches; a scrape it answers meanwhile
+    (here: one made from inside the shutdown) still carries that crawler's counts, never an
+    empty page (Prometheus would read every counter as reset)."""
+    port, host = free_port(), defaults.STORYARCHIVE_METRICS_HOST
+    reader = FixedReader("a", {"response_received_count": 5, "storyarchive/rejected/off-topic": 2})
+    server = MetricsServer.attach(host, port, reader)
+    during: list[Samples] = []
+    shutdown = server._httpd.shutdown
+
+    def scrape_then_shut_down() -> None:
+        during.append(scrape(host, port))
+        shutdown()
+
+    server._httpd.shutdown = scrape_then_shut_down  # type: ignore[method-assign]
+    server.detach(reader)
+    assert refused(host, port)
+    assert value(during[0], "storyarchive_pages_fetched_total", story="a") == 5
+    assert value(during[0], "storyarchive_pages_rejected_total", story="a", reason="off-topic") == 2
+
+
 def test_errors_are_counted_by_stage_and_exception_class():
     stats = {
         "downloader/exception_type_count/twisted.internet.error.ConnectionRefusedError": 3,
