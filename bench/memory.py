@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.pipeline import REPO, PeakMemory, _tree_rss, crawl_command, measured_run, story_for
+from bench.pipeline import REPO, crawl_command, measured_run, story_for
 
 PAGES = (2000, 10000)
 QUICK_PAGES = (300, 1500)
@@ -45,21 +45,6 @@ FETCH_CONNECTIONS = 4  # keep-alive connections fetching the sample (the server'
 GROWTH_GOAL = 1.15  # peak RSS of the larger crawl / of the smaller one
 PEAK_GOAL_MB = 600.0  # peak RSS of the larger crawl
 SLUG = "tidewater"  # the generated outlet
-
-
-class RssTimeline(PeakMemory):
-    """PeakMemory that also keeps every sample: (time.monotonic(), resident bytes)."""
-
-    def __init__(self, pid: int) -> None:
-        self.samples: list[tuple[float, int]] = []  # before the sampling thread starts
-        super().__init__(pid)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            rss = _tree_rss(self.pid, self.cpu)
-            self.samples.append((time.monotonic(), rss))
-            self.peak = max(self.peak, rss)
-            self._stop.wait(0.05)
 
 
 @dataclass
@@ -145,10 +130,8 @@ def measure_crawl(pages: int, sample: int = 0) -> tuple[CrawlMemory, PageSample 
           tempfile.TemporaryDirectory() as tmp):
         story = Path(tmp) / "bench.toml"
         story.write_text(story_for(web.url(SLUG, "/sitemap_index.xml")), encoding="utf-8")
-        run = measured_run(crawl_command(story, f"{tmp}/archive", "STORYARCHIVE_PROGRESS=off"),
-                           RssTimeline)
-        out, started, mem = run.output, run.started, run.memory
-        assert isinstance(mem, RssTimeline)
+        run = measured_run(crawl_command(story, f"{tmp}/archive", "STORYARCHIVE_PROGRESS=off"))
+        out, started = run.output, run.started
         if run.returncode != 0:
             raise RuntimeError(f"memory benchmark crawl of {pages} pages failed ({run.returncode}):\n"
                                f"{out[-3000:]}")
@@ -161,7 +144,7 @@ def measure_crawl(pages: int, sample: int = 0) -> tuple[CrawlMemory, PageSample 
         assert served.first_at is not None and served.last_at is not None  # it stored pages
         measure = CrawlMemory(
             pages=pages, stored=stored, wall=run.seconds, cpu=run.cpu, peak=run.peak,
-            samples=[(t - started, rss) for t, rss in mem.samples],
+            samples=[(t - started, rss) for t, rss, _cpu in run.memory.samples],
             fetch_start=served.first_at - started, fetch_end=served.last_at - started,
             responses=served.responses)
         if not sample:

@@ -78,17 +78,26 @@ def _tree_rss(pid: int, cpu: dict[int, float] | None = None) -> int:
 
 
 class PeakMemory:
+    """Samples the process tree of `pid` every 50 ms until stopped: its peak resident
+    bytes, each process's CPU seconds as last seen, and every sample as (time.monotonic(),
+    tree resident bytes, the root process's CPU seconds) for benchmarks that need the
+    course of a run (bench.memory: RSS over time; bench.realpages: the root's CPU after
+    its spider closed)."""
+
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.peak = 0
         self.cpu: dict[int, float] = {}  # pid -> CPU seconds, last seen
+        self.samples: list[tuple[float, int, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(self.pid, self.cpu))
+            rss = _tree_rss(self.pid, self.cpu)
+            self.peak = max(self.peak, rss)
+            self.samples.append((time.monotonic(), rss, self.cpu.get(self.pid, 0.0)))
             self._stop.wait(0.05)
 
     def stop(self) -> int:
@@ -107,18 +116,18 @@ class MeasuredRun:
     seconds: float  # wall time
     peak: int  # peak resident bytes of the process tree
     cpu: float  # CPU seconds of the whole tree (the process exact, descendants as sampled)
-    memory: PeakMemory  # the sampler (its samples, for a subclass that keeps them)
+    memory: PeakMemory  # the sampler, with its samples
 
 
-def measured_run(cmd: list[str], tracker: type[PeakMemory] = PeakMemory) -> MeasuredRun:
-    """Run `cmd` from the repository to completion while `tracker` samples its process
+def measured_run(cmd: list[str]) -> MeasuredRun:
+    """Run `cmd` from the repository to completion while a PeakMemory samples its process
     tree's memory and CPU. CPU seconds: the process itself from getrusage (exact, it was
     waited for), its descendants (extraction workers under the fork server, which
     RUSAGE_CHILDREN never sees) as last sampled from /proc."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    mem = tracker(proc.pid)
+    mem = PeakMemory(proc.pid)
     out, _ = proc.communicate()
     seconds = time.monotonic() - started
     peak = mem.stop()

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.pipeline import REPO, PeakMemory, _tree_rss
+from bench.pipeline import REPO, PeakMemory
 from storyarchive import defaults
 
 SOURCE_PACKAGE = "newspaper4k"
@@ -302,30 +302,17 @@ class Measured:
         return self.pages / (self.rate_seconds or self.seconds)
 
 
-class RootCpuTimeline(PeakMemory):
-    """PeakMemory that also keeps the root process's CPU seconds at every sample."""
-
-    def __init__(self, pid: int) -> None:
-        self.timeline: list[tuple[float, float]] = []  # before the sampling thread starts
-        super().__init__(pid)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(self.pid, self.cpu))
-            self.timeline.append((time.time(), self.cpu.get(self.pid, 0.0)))
-            self._stop.wait(0.05)
-
-
 def measure(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Measured:
     """Run `cmd` from the repository, sampling its tree. RuntimeError if it exits non-zero
     (wget: above 0 and not 8, a server error, which here means an /ext/ 404 never happens)."""
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **(env or {})})
-    mem = RootCpuTimeline(proc.pid)
+    mem = PeakMemory(proc.pid)
     out, _ = proc.communicate()
     seconds = time.monotonic() - started
     peak = mem.stop()
+    epoch = time.time() - time.monotonic()  # sample times on the clock of the manifests
     if proc.returncode != 0:
         raise RuntimeError(f"{name} failed ({proc.returncode}): {' '.join(cmd)}\n{out[-3000:]}")
     result: dict[str, Any] = {}
@@ -335,7 +322,7 @@ def measure(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Mea
     print(f"realpages: {name}: {seconds:.1f} s, {sum(mem.cpu.values()):.1f} CPU s, "
           f"peak {peak / 1e6:.0f} MB", file=sys.stderr, flush=True)
     return Measured(name, seconds, sum(mem.cpu.values()), mem.cpu.get(proc.pid, 0.0), peak, out, result,
-                    root_timeline=mem.timeline)
+                    root_timeline=[(t + epoch, cpu) for t, _rss, cpu in mem.samples])
 
 
 def extract_alone(files: Path, processes: int, ours: bool) -> dict[str, float]:
