@@ -20,6 +20,8 @@ import socketserver
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -76,6 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, head: bool) -> None:
         web, slug = self.server.web, self.server.slug
         self.server.log_request_path(self.path, self.headers.get("User-Agent", ""))
+        web.wait_while_held()
         if self.server.web.latency:  # a far-away server: every response waits this long
             time.sleep(self.server.web.latency)
         try:
@@ -198,6 +201,9 @@ class DemoWeb:
         self._servers: dict[str, _OutletServer] = {}
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._released = threading.Event()  # cleared while held(): responses wait
+        self._released.set()
+        self._hold_timeout = 120.0
         self.site = DemoSite(self.specs, self.url, self._generated, gzip_pages=gzip_pages,
                              realistic_pages=realistic_pages)
 
@@ -260,6 +266,24 @@ class DemoWeb:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+    @contextmanager
+    def held(self, timeout: float = 120.0) -> Iterator[None]:
+        """Inside this block every outlet takes requests (they are in the access log) and
+        answers none until the block ends: a stalled web, so a test can set up what must
+        happen before any page arrives (every worker of a distributed crawl joined, for
+        one). A response held longer than `timeout` seconds goes out anyway, so a failed
+        test cannot hang its crawlers."""
+        self._hold_timeout = timeout
+        self._released.clear()
+        try:
+            yield
+        finally:
+            self._released.set()
+
+    def wait_while_held(self) -> None:
+        if not self._released.is_set():
+            self._released.wait(self._hold_timeout)
 
     # ------------------------------------------------------------------ addresses
 

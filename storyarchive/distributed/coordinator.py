@@ -208,11 +208,25 @@ class DistributedCrawl:
         requeue_dead(self.redis, self.keys, me=self.worker)
         if self.closing:
             return
+        self._ask_frontier()
         idle = self._locally_idle()
         if idle or time.monotonic() - self._last_commit >= self.commit_interval:
             await self.commit()
         if idle and not self._scheduler_leases():
             self._maybe_end()
+
+    def _ask_frontier(self) -> None:
+        """Have the engine ask the shared frontier for requests now.
+
+        Scrapy asks its scheduler again only when a request it sent ends, or on its 5 s
+        heartbeat. A worker with nothing in flight (it joined while the frontier was empty,
+        or drained it) would otherwise notice what other workers discover up to 5 s late:
+        a crawl shorter than that could end without it, and the last pages of any crawl are
+        left to the workers that happen to be busy. The engine's next call is scheduled
+        once however often it is asked, and backs out when the downloader is full."""
+        slot = self._slot()
+        if slot is not None and slot.closing is None:
+            slot.nextcall.schedule()
 
     def _heartbeat(self) -> None:
         value = json.dumps({"host": os.uname().nodename, "pid": os.getpid(), "at": time.time()})

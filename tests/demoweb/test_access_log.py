@@ -50,3 +50,21 @@ def test_requests_of_a_stopped_outlet_is_an_error(fresh_demo_web: DemoWeb):
     fresh_demo_web.stop_outlet("globe")
     with pytest.raises(DemoWebError, match="globe"):
         fresh_demo_web.requests("globe")
+
+
+def test_a_held_web_logs_requests_and_answers_them_once_released(fresh_demo_web: DemoWeb):
+    url = fresh_demo_web.url("globe", "/feed/")
+    answers: list[int] = []
+    with fresh_demo_web.held():
+        client = threading.Thread(target=lambda: answers.append(fetch(url)[0]))
+        client.start()
+        for _ in range(1000):  # taken, in the access log
+            if fresh_demo_web.requests("globe") == Counter({"/feed/": 1}):
+                break
+            client.join(0.01)
+        assert fresh_demo_web.requests("globe") == Counter({"/feed/": 1})
+        client.join(0.5)
+        assert client.is_alive() and answers == []  # and not answered while held
+    client.join(10)
+    assert answers == [200]
+    assert fetch(url)[0] == 200  # released for good
