@@ -114,12 +114,13 @@ def finishers(seeder_out: str, worker_outs: list[str]) -> int:
 
 def members(redis_url: str, store: Path, slug: str) -> set[str]:
     """The processes that joined the story's running crawl (none before it is registered)."""
+    scope = scope_for(store_id(LocalStore(store)))
     r = redis.Redis.from_url(redis_url)
     try:
-        raw = r.hget(registry_key(scope_for(store_id(LocalStore(store)))), slug)
+        raw = r.hget(registry_key(scope), slug)
         if raw is None:
             return set()
-        keys = CrawlKeys(scope_for(store_id(LocalStore(store))), CrawlRecord.from_json(raw).crawl_id)
+        keys = CrawlKeys(scope, CrawlRecord.from_json(raw).crawl_id)
         return {m.decode() for m in r.smembers(keys.workers)}
     finally:
         r.close()
